@@ -1,0 +1,124 @@
+package io.lars.node;
+
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorSystem;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.lars.db.Database;
+import io.lars.db.DbSettings;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+
+/**
+ * A running Lars node: one actor system (cluster member {@code lars}) running a set of roles.
+ *
+ * <p>{@link #start} opens and migrates the database (when a role needs one), starts the actor
+ * system with the roles as cluster roles, and completes once every listener is bound. With an
+ * empty {@code akka.cluster.seed-nodes} the node forms a cluster of its own.
+ */
+public final class LarsNode {
+
+  private final ActorSystem<Void> system;
+  private final List<Listener> listeners;
+  private final Optional<Database> database;
+
+  private LarsNode(ActorSystem<Void> system, List<Listener> listeners, Optional<Database> database) {
+    this.system = system;
+    this.listeners = listeners;
+    this.database = database;
+  }
+
+  /**
+   * Starts a node.
+   *
+   * @param config the resolved configuration (see {@link LarsConfig#load})
+   * @param roles the roles to run, not empty
+   * @return completes when all listeners are bound; fails (after stopping what was started) if
+   *     the database cannot be migrated or a listener cannot bind
+   */
+  public static CompletionStage<LarsNode> start(Config config, Set<Role> roles) {
+    Optional<Database> database;
+    try {
+      database = needsDatabase(roles) ? Optional.of(Database.open(DbSettings.fromConfig(config))) : Optional.empty();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    List<String> clusterRoles = roles.stream().map(Role::roleName).sorted().collect(Collectors.toList());
+    Config withRoles = ConfigFactory.empty()
+        .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(clusterRoles))
+        .withFallback(config);
+    CompletableFuture<List<Listener>> ready = new CompletableFuture<>();
+    ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(withRoles, roles, database, ready), "lars", withRoles);
+    if (withRoles.getStringList("akka.cluster.seed-nodes").isEmpty()) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    database.ifPresent(db -> system.getWhenTerminated().thenRun(db::close));
+    return ready.handle((listeners, failure) -> {
+      if (failure != null) {
+        system.terminate();
+        throw new CompletionException(failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure);
+      }
+      return new LarsNode(system, listeners, database);
+    });
+  }
+
+  private static boolean needsDatabase(Set<Role> roles) {
+    return roles.contains(Role.DNS) || roles.contains(Role.REPORTER) || roles.contains(Role.ADMIN)
+        || roles.contains(Role.AGENT);
+  }
+
+  /** @return the node's actor system */
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** @return every bound listener, management included */
+  public List<Listener> listeners() {
+    return listeners;
+  }
+
+  /** @return the node's database, when one of its roles needed it */
+  public Optional<Database> database() {
+    return database;
+  }
+
+  /**
+   * Finds a bound listener.
+   *
+   * @param owner role name or {@code management}
+   * @param protocol {@code tcp}, {@code udp} or {@code http}
+   * @return the listeners of that owner and protocol, in bind order
+   */
+  public List<Listener> listeners(String owner, String protocol) {
+    return listeners.stream().filter(l -> l.owner().equals(owner) && l.protocol().equals(protocol)).toList();
+  }
+
+  /** @return the line printed when the node is ready: {@code lars node ready roles=... listeners...} */
+  public String readyLine() {
+    String roles = system.settings().config().getStringList("akka.cluster.roles").stream().collect(Collectors.joining(","));
+    return "lars node ready roles=" + roles + " "
+        + listeners.stream().map(Listener::toString).collect(Collectors.joining(" "));
+  }
+
+  /**
+   * Stops the node through coordinated shutdown: listeners unbind first, then the node leaves the
+   * cluster; the database closes when the system has terminated.
+   *
+   * @return completes when the actor system has terminated
+   */
+  public CompletionStage<Done> stop() {
+    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
+        .thenCompose(done -> system.getWhenTerminated());
+  }
+}

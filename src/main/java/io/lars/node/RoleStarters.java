@@ -1,0 +1,19 @@
+package io.lars.node;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** The starter of each role; the only place that knows which package implements which role. */
+final class RoleStarters {
+
+  private RoleStarters() {}
+
+  static RoleStarter of(Role role) {
+    return switch (role) {
+      case DNS -> (context, node) -> CompletableFuture.completedFuture(List.of());
+      case REPORTER -> (context, node) -> CompletableFuture.completedFuture(List.of());
+      case AGENT -> (context, node) -> CompletableFuture.completedFuture(List.of());
+      case ADMIN -> (context, node) -> CompletableFuture.completedFuture(List.of());
+    };
+  }
+}

@@ -1,0 +1,69 @@
+package io.lars.protocol;
+
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.lars.protocol.pb.GetHostRequest;
+import io.lars.protocol.pb.GetHostResponse;
+import io.lars.protocol.pb.GetRouteRequest;
+import io.lars.protocol.pb.GetRouteResponse;
+import io.lars.protocol.pb.ReportRequest;
+import io.lars.protocol.pb.ReportStatusReq;
+
+/**
+ * The Lars message ids carried in the frame header, each with the protobuf message of its body
+ * (reference: lars.proto {@code MessageId}; ids 7 and 8 reuse the route messages).
+ */
+public enum MessageId {
+  /** 1: agent to dns, {@link GetRouteRequest}. */
+  GET_ROUTE_REQUEST(1, GetRouteRequest.parser()),
+  /** 2: dns to agent, answer or unrequested push, {@link GetRouteResponse}. */
+  GET_ROUTE_RESPONSE(2, GetRouteResponse.parser()),
+  /** 3: agent to reporter, {@link ReportStatusReq}. */
+  REPORT_STATUS_REQUEST(3, ReportStatusReq.parser()),
+  /** 4: API to agent over UDP, {@link GetHostRequest}. */
+  GET_HOST_REQUEST(4, GetHostRequest.parser()),
+  /** 5: agent to API over UDP, {@link GetHostResponse}. */
+  GET_HOST_RESPONSE(5, GetHostResponse.parser()),
+  /** 6: API to agent over UDP, {@link ReportRequest}; no answer. */
+  REPORT_REQUEST(6, ReportRequest.parser()),
+  /** 7: API to agent over UDP, {@link GetRouteRequest}. */
+  API_GET_ROUTE_REQUEST(7, GetRouteRequest.parser()),
+  /** 8: agent to API over UDP, {@link GetRouteResponse}. */
+  API_GET_ROUTE_RESPONSE(8, GetRouteResponse.parser());
+
+  private static final MessageId[] BY_ID = new MessageId[9];
+
+  static {
+    for (MessageId id : values()) {
+      BY_ID[id.id] = id;
+    }
+  }
+
+  private final int id;
+  private final Parser<? extends Message> parser;
+
+  MessageId(int id, Parser<? extends Message> parser) {
+    this.id = id;
+    this.parser = parser;
+  }
+
+  /** @return the wire value, 1..8 */
+  public int id() {
+    return id;
+  }
+
+  /** @return the protobuf parser of this id's body */
+  public Parser<? extends Message> parser() {
+    return parser;
+  }
+
+  /**
+   * Looks up a wire value.
+   *
+   * @param id any int32
+   * @return the message id, or {@code null} when Lars defines no message with that id
+   */
+  public static MessageId of(int id) {
+    return id > 0 && id < BY_ID.length ? BY_ID[id] : null;
+  }
+}
