@@ -1,0 +1,45 @@
+package io.lars.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.lars.testkit.TestNodeConfig;
+import java.util.EnumSet;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class LarsNodeTest {
+
+  @Test
+  void startsAllRolesAndStopsCleanly() throws Exception {
+    TestNodeConfig conf = TestNodeConfig.create();
+    LarsNode node = LarsNode.start(conf.config(), EnumSet.allOf(Role.class)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    try {
+      assertTrue(node.readyLine().startsWith("lars node ready roles=admin,agent,dns,reporter "), node.readyLine());
+      assertEquals(conf.ports().management(), node.listeners("management", "http").get(0).address().getPort());
+    } finally {
+      node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    assertTrue(node.system().whenTerminated().isCompleted());
+  }
+
+  @Test
+  void unreachableDatabaseFailsStartWithAClearMessage() {
+    TestNodeConfig conf = TestNodeConfig.create(ConfigFactory.parseString(
+        "lars.db.url = \"jdbc:mysql://127.0.0.1:1/nowhere?connectTimeout=500\"\nlars.db.connection-timeout = 1s"));
+    CompletionException e = assertThrows(CompletionException.class,
+        () -> LarsNode.start(conf.config(), EnumSet.of(Role.DNS)).toCompletableFuture().join());
+    assertTrue(e.getCause().getMessage().contains("127.0.0.1:1"), e.getCause().getMessage());
+  }
+
+  @Test
+  void roleListParsing() {
+    assertEquals(EnumSet.allOf(Role.class), Role.parseList(null));
+    assertEquals(EnumSet.of(Role.DNS, Role.AGENT), Role.parseList("dns, agent"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Role.parseList("dns,router"));
+    assertTrue(e.getMessage().contains("router"));
+  }
+}
