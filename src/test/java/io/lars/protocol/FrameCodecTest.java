@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.eventstream.EventStream;
+import akka.event.Logging;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
@@ -139,6 +142,25 @@ class FrameCodecTest {
     assertEquals(FrameException.Reason.NEGATIVE_LENGTH, cause.reason());
     assertEquals(Integer.MIN_VALUE, cause.value());
   }
+
+  @Test
+  void tcpStreamFailureIsNotLoggedByTheStage() throws Exception {
+    TestProbe<Object> events = TEST_KIT.createTestProbe();
+    TEST_KIT.system().eventStream().tell(new EventStream.Subscribe<>(Logging.Error.class, events.ref().<Logging.Error>narrow()));
+    TEST_KIT.system().eventStream().tell(new EventStream.Subscribe<>(Marker.class, events.ref().<Marker>narrow()));
+    ExecutionException failure = assertThrows(ExecutionException.class,
+        () -> Source.single(hex("01 00 00 00 f8 ff 00 00")).via(FrameCodec.tcpDecoder())
+            .runWith(Sink.seq(), TEST_KIT.system()).toCompletableFuture().get(10, TimeUnit.SECONDS));
+    assertTrue(failure.getCause() instanceof FrameException, "failed with " + failure.getCause());
+
+    // A stage logs before it fails, so a log event would reach the probe before this marker.
+    TEST_KIT.system().eventStream().tell(new EventStream.Publish<>(new Marker()));
+
+    events.expectMessageClass(Marker.class);
+  }
+
+  /** Published after the stream failed, to show that nothing was logged before it. */
+  private record Marker() {}
 
   @Test
   void decodeRefusesAnUnparsableBody() {
