@@ -218,8 +218,8 @@ class TcpServerTest {
   void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
     Recorder recorder = new Recorder();
     TcpServer server = bind(new TcpServer.Settings("127.0.0.1", 0, 2, 64), recorder.echoRouter());
-    try (RawTcpClient first = new RawTcpClient(server.localAddress());
-        RawTcpClient second = new RawTcpClient(server.localAddress())) {
+    RawTcpClient first = new RawTcpClient(server.localAddress());
+    try (RawTcpClient second = new RawTcpClient(server.localAddress())) {
       for (RawTcpClient c : List.of(first, second)) {
         c.write(route(1, 1));
         assertEquals(route(1, 1), c.readFrame());
