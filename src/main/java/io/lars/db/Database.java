@@ -144,6 +144,12 @@ public final class Database implements AutoCloseable {
     return sb.toString();
   }
 
+  /** @return {@code Database[<url with password masked>]} */
+  @Override
+  public String toString() {
+    return "Database[" + settings.safeUrl() + "]";
+  }
+
   /** Closes the pool; pending queries fail. */
   @Override
   public void close() {

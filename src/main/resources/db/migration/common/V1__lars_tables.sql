@@ -49,14 +49,15 @@ CREATE TABLE ServerCallStatus (
   CONSTRAINT ServerCallStatus_caller_range CHECK (caller BETWEEN 0 AND 4294967295)
 );
 
--- Human names of modids and cmdids, for the admin.
+-- Human names of modids and cmdids, for the admin; utf8mb4 whatever the database's default
+-- (H2 in MySQL mode accepts and ignores the table option).
 CREATE TABLE ModIDConfig (
   id INT NOT NULL AUTO_INCREMENT,
   modid INT NOT NULL,
   content VARCHAR(255) NOT NULL,
   PRIMARY KEY (id),
   CONSTRAINT ModIDConfig_modid UNIQUE (modid)
-);
+) DEFAULT CHARSET=utf8mb4;
 
 CREATE TABLE CmdIDConfig (
   id INT NOT NULL AUTO_INCREMENT,
@@ -64,4 +65,4 @@ CREATE TABLE CmdIDConfig (
   content VARCHAR(255) NOT NULL,
   PRIMARY KEY (id),
   CONSTRAINT CmdIDConfig_cmdid UNIQUE (cmdid)
-);
+) DEFAULT CHARSET=utf8mb4;
