@@ -46,7 +46,8 @@ class AkkaPersistenceJdbcSchemaTest {
   @ParameterizedTest
   @MethodSource("databases")
   void journalSnapshotsAndQueriesRunOnTheMigratedSchema(DbSettings settings) throws Exception {
-    try (Database db = TestDatabases.fresh(settings)) {
+    Database db = TestDatabases.fresh(settings);
+    try {
       ActorTestKit testKit = ActorTestKit.create("AkkaPersistenceJdbcSchemaTest", pluginConfig(settings));
       try {
         PersistenceId id = PersistenceId.ofUniqueId("recorder-1");
@@ -87,6 +88,8 @@ class AkkaPersistenceJdbcSchemaTest {
       } finally {
         testKit.shutdownTestKit();
       }
+    } finally {
+      db.close();
     }
   }
 

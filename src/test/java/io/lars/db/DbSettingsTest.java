@@ -32,7 +32,7 @@ class DbSettingsTest {
   @Test
   void defaultsAreAnH2FileInMySqlModeWithTheSharedFlags() {
     DbSettings s = DbSettings.fromConfig(dbConf(Map.of()));
-    assertEquals("jdbc:h2:file:./data/lars" + DbSettings.H2_FLAGS, s.url());
+    assertEquals("jdbc:h2:file:./data/lars" + DbSettings.H2_FLAGS + ";AUTO_SERVER=TRUE", s.url());
     assertEquals("sa", s.user());
     assertEquals("", s.password());
     assertEquals(8, s.poolSize());
