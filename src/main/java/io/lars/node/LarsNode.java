@@ -55,6 +55,7 @@ public final class LarsNode {
     List<String> clusterRoles = roles.stream().map(Role::roleName).sorted().collect(Collectors.toList());
     Config withRoles = ConfigFactory.empty()
         .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(clusterRoles))
+        .withFallback(database.map(db -> persistenceConfig(db.settings())).orElse(ConfigFactory.empty()))
         .withFallback(config);
     CompletableFuture<List<Listener>> ready = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(withRoles, roles, database, ready), "lars", withRoles);
@@ -71,6 +72,28 @@ public final class LarsNode {
       }
       return new LarsNode(system, listeners, database);
     });
+  }
+
+  /**
+   * The akka-persistence-jdbc database (journal, snapshots, remember-entities) pointed at the
+   * node's own database: same URL and credentials, the Slick profile and driver of its vendor.
+   * Set here rather than by substitution in {@code lars-persistence.conf}, so it holds however the
+   * configuration was assembled. For an in-memory H2 URL both pools share one database as long as
+   * the URL keeps it open ({@code DB_CLOSE_DELAY=-1}).
+   *
+   * @param db the node's database settings
+   * @return the {@code akka-persistence-jdbc.shared-databases.default} keys to lay over the config
+   */
+  public static Config persistenceConfig(DbSettings db) {
+    String prefix = "akka-persistence-jdbc.shared-databases.default.";
+    return ConfigFactory.empty()
+        .withValue(prefix + "profile", ConfigValueFactory.fromAnyRef(
+            db.isH2() ? "slick.jdbc.H2Profile$" : "slick.jdbc.MySQLProfile$"))
+        .withValue(prefix + "db.driver", ConfigValueFactory.fromAnyRef(
+            db.isH2() ? "org.h2.Driver" : "com.mysql.cj.jdbc.Driver"))
+        .withValue(prefix + "db.url", ConfigValueFactory.fromAnyRef(db.url()))
+        .withValue(prefix + "db.user", ConfigValueFactory.fromAnyRef(db.user()))
+        .withValue(prefix + "db.password", ConfigValueFactory.fromAnyRef(db.password()));
   }
 
   private static boolean needsDatabase(Set<Role> roles) {
@@ -104,11 +127,15 @@ public final class LarsNode {
     return listeners.stream().filter(l -> l.owner().equals(owner) && l.protocol().equals(protocol)).toList();
   }
 
-  /** @return the line printed when the node is ready: {@code lars node ready roles=... listeners...} */
+  /**
+   * @return the line printed when the node is ready:
+   *     {@code lars node ready roles=... listeners... cluster=akka://lars@host:port}
+   */
   public String readyLine() {
     String roles = system.settings().config().getStringList("akka.cluster.roles").stream().collect(Collectors.joining(","));
     return "lars node ready roles=" + roles + " "
-        + listeners.stream().map(Listener::toString).collect(Collectors.joining(" "));
+        + listeners.stream().map(Listener::toString).collect(Collectors.joining(" "))
+        + " cluster=" + Cluster.get(system).selfMember().address();
   }
 
   /**
