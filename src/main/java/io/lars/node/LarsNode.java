@@ -5,6 +5,7 @@ import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
+import akka.management.cluster.bootstrap.ClusterBootstrap;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -23,7 +24,8 @@ import java.util.stream.Collectors;
  *
  * <p>{@link #start} opens and migrates the database (when a role needs one), starts the actor
  * system with the roles as cluster roles, and completes once every listener is bound. With an
- * empty {@code akka.cluster.seed-nodes} the node forms a cluster of its own.
+ * empty {@code akka.cluster.seed-nodes} (and {@code lars.cluster.bootstrap} off) the node forms a
+ * cluster of its own. The persistence plugins use the node's database ({@link #persistenceConfig}).
  */
 public final class LarsNode {
 
@@ -59,10 +61,7 @@ public final class LarsNode {
         .withFallback(config);
     CompletableFuture<List<Listener>> ready = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(withRoles, roles, database, ready), "lars", withRoles);
-    if (withRoles.getStringList("akka.cluster.seed-nodes").isEmpty()) {
-      Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
+    joinCluster(system, withRoles);
     database.ifPresent(db -> system.getWhenTerminated().thenRun(db::close));
     return ready.handle((listeners, failure) -> {
       if (failure != null) {
@@ -72,6 +71,21 @@ public final class LarsNode {
       }
       return new LarsNode(system, listeners, database);
     });
+  }
+
+  /**
+   * Joins the cluster (SPEC 10): through Cluster Bootstrap when {@code lars.cluster.bootstrap} is
+   * on (peers found by Akka Discovery, contacted on their management port); through
+   * {@code akka.cluster.seed-nodes}, which Akka does by itself, when they are set; else the node
+   * joins itself and forms a cluster of its own.
+   */
+  private static void joinCluster(ActorSystem<Void> system, Config config) {
+    if (config.getBoolean("lars.cluster.bootstrap")) {
+      ClusterBootstrap.get(system).start();
+    } else if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
   }
 
   /**
