@@ -1,5 +1,7 @@
 package io.lars.reporter;
 
+import akka.Done;
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -9,8 +11,10 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.lars.db.CallStatusRow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -40,6 +44,15 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
    */
   public record Write(List<CallStatusRow> rows) implements Command {}
 
+  /**
+   * Writes everything pending now, without waiting for the flush interval, then answers; sent
+   * when the node stops. Answers at once while the database is failing, so a stop never waits
+   * for an outage to end.
+   *
+   * @param replyTo gets {@code Done} when nothing is pending or in flight, or the database fails
+   */
+  public record Drain(ActorRef<Done> replyTo) implements Command {}
+
   private enum FlushTick implements Command { INSTANCE }
 
   private enum RetryTick implements Command { INSTANCE }
@@ -65,6 +78,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   private int failures;
   private long outageStartNanos;
   private long droppedSinceLogged;
+  private final List<ActorRef<Done>> drainers = new ArrayList<>();
 
   private StatusWriter(ActorContext<Command> context, TimerScheduler<Command> timers, ReporterSettings settings,
       StatusStore store, Executor jdbc, ReporterStats stats) {
@@ -98,6 +112,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
         .onMessage(BatchWritten.class, this::onBatchWritten)
         .onMessage(BatchFailed.class, this::onBatchFailed)
         .onMessage(RetryTick.class, this::onRetryTick)
+        .onMessage(Drain.class, this::onDrain)
         .onSignal(PostStop.class, this::onPostStop)
         .build();
   }
@@ -140,6 +155,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
       droppedSinceLogged = 0;
     }
     nextBatch();
+    answerDrainers();
     return this;
   }
 
@@ -157,6 +173,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     }
     backingOff = true;
     timers.startSingleTimer(RETRY_TIMER, RetryTick.INSTANCE, backoff(failures));
+    answerDrainers();
     return this;
   }
 
@@ -164,6 +181,21 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     backingOff = false;
     writeBatch();
     return this;
+  }
+
+  private Behavior<Command> onDrain(Drain drain) {
+    drainers.add(drain.replyTo());
+    flushDue = true;
+    writeBatch();
+    answerDrainers();
+    return this;
+  }
+
+  private void answerDrainers() {
+    if (buffer.pending() + buffer.inFlight() == 0 || failures > 0) {
+      drainers.forEach(d -> d.tell(Done.getInstance()));
+      drainers.clear();
+    }
   }
 
   private Behavior<Command> onPostStop(PostStop signal) {
@@ -196,7 +228,11 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     }
     writing = true;
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> store.upsert(batch), jdbc),
-        (count, failure) -> failure == null ? new BatchWritten(batch.size()) : new BatchFailed(failure));
+        (count, failure) -> failure == null ? new BatchWritten(batch.size()) : new BatchFailed(unwrap(failure)));
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
   private void rowsDropped(int dropped) {

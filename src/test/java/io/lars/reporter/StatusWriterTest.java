@@ -3,6 +3,7 @@ package io.lars.reporter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.Done;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
@@ -169,6 +170,24 @@ class StatusWriterTest {
     assertEquals(21, stats.rowsDropped(), "20 new keys of the first write and 1 of the last");
     rows(0, 10, 0).forEach(r -> assertEquals(7, store.succOf(r), "a known key is updated even while full"));
     assertEquals(10, stats.rowsWritten());
+  }
+
+  @Test
+  void drainWritesWhatIsPendingAtOnceAndDoesNotWaitForAnOutage() {
+    FakeStore store = new FakeStore();
+    ActorRef<StatusWriter.Command> writer = testKit.spawn(StatusWriter.create(
+        settings(4, Duration.ofMinutes(1), 1000, Duration.ofMillis(10), Duration.ofMillis(50)), store, jdbc,
+        new ReporterStats()));
+    TestProbe<Done> drained = testKit.createTestProbe();
+    writer.tell(new StatusWriter.Write(rows(0, 10, 1)));
+    writer.tell(new StatusWriter.Drain(drained.ref()));
+    drained.expectMessage(AWAIT, Done.getInstance());
+    assertEquals(10, store.table.size(), "all rows written before Done, not after the 1 min flush interval");
+
+    store.down.set(true);
+    writer.tell(new StatusWriter.Write(rows(0, 10, 2)));
+    writer.tell(new StatusWriter.Drain(drained.ref()));
+    drained.expectMessage(AWAIT, Done.getInstance());
   }
 
   @Test
