@@ -83,6 +83,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   private StatusWriter(ActorContext<Command> context, TimerScheduler<Command> timers, ReporterSettings settings,
       StatusStore store, Executor jdbc, ReporterStats stats) {
     super(context);
+    context.setLoggerName(StatusWriter.class);
     this.timers = timers;
     this.settings = settings;
     this.store = store;
