@@ -11,7 +11,7 @@ final class RoleStarters {
   static RoleStarter of(Role role) {
     return switch (role) {
       case DNS -> (context, node) -> CompletableFuture.completedFuture(List.of());
-      case REPORTER -> (context, node) -> CompletableFuture.completedFuture(List.of());
+      case REPORTER -> new io.lars.reporter.ReporterRole();
       case AGENT -> (context, node) -> CompletableFuture.completedFuture(List.of());
       case ADMIN -> (context, node) -> CompletableFuture.completedFuture(List.of());
     };
