@@ -155,7 +155,7 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
       }
     }
     pushes.forEach((subscriber, changedRoutes) -> subscriber.tell(new Subscriber.Push(List.copyOf(changedRoutes))));
-    getContext().getLog().info("routes now {}; {} modules changed, pushed to {} connections",
+    getContext().getLog().debug("routes now {}; {} modules changed, pushed to {} connections",
         routes, update.changed().size(), pushes.size());
     return this;
   }
