@@ -50,8 +50,9 @@ public final class DnsRole implements RoleStarter {
       return CompletableFuture.failedFuture(e);
     }
     RouteRepository repository = new JdbcRouteRepository(node.requireDatabase().dataSource());
+    // Resume, not restart: a restarted registry would forget every live subscription and the table.
     ActorRef<Registry.Command> registry = context.spawn(
-        Behaviors.supervise(Registry.create()).onFailure(SupervisorStrategy.restart()), "dns-registry");
+        Behaviors.supervise(Registry.create()).onFailure(SupervisorStrategy.resume()), "dns-registry");
     ActorRef<Poller.Command> poller = context.spawn(
         Behaviors.supervise(Poller.create(repository, node.jdbcExecutor(), settings.pollInterval(),
             settings.fullReloadInterval(), registry.narrow())).onFailure(SupervisorStrategy.restart()),

@@ -70,13 +70,6 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
   }
 
   /**
-   * Asks for the current table, e.g. for a status page.
-   *
-   * @param replyTo gets the table
-   */
-  public record GetRoutes(ActorRef<RouteTable> replyTo) implements Command {}
-
-  /**
    * Asks how many connections and subscriptions there are, for tests and status pages.
    *
    * @param replyTo gets the counts
@@ -116,7 +109,6 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
         .onMessage(Request.class, this::onRequest)
         .onMessage(Closed.class, this::onClosed)
         .onMessage(RoutesUpdated.class, this::onRoutesUpdated)
-        .onMessage(GetRoutes.class, this::onGetRoutes)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(SubscriberStopped.class, this::onSubscriberStopped)
         .build();
@@ -157,11 +149,6 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
     pushes.forEach((subscriber, changedRoutes) -> subscriber.tell(new Subscriber.Push(List.copyOf(changedRoutes))));
     getContext().getLog().debug("routes now {}; {} modules changed, pushed to {} connections",
         routes, update.changed().size(), pushes.size());
-    return this;
-  }
-
-  private Behavior<Command> onGetRoutes(GetRoutes get) {
-    get.replyTo().tell(routes);
     return this;
   }
 
