@@ -39,19 +39,24 @@ class RouteCommandTest {
     System.setErr(savedErr);
   }
 
-  /** Runs {@code lars route ...} with the test database and captures both streams. */
+  /** Runs {@code lars route ... --config FILE} with the test database and captures both streams. */
   private int route(String... args) {
+    String[] all = new String[args.length + 3];
+    all[0] = "route";
+    System.arraycopy(args, 0, all, 1, args.length);
+    all[args.length + 1] = "--config";
+    all[args.length + 2] = config.toString();
+    return lars(all);
+  }
+
+  /** Runs {@code lars ...} as given and captures both streams. */
+  private int lars(String... args) {
     out = new ByteArrayOutputStream();
     err = new ByteArrayOutputStream();
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
-      String[] all = new String[args.length + 3];
-      all[0] = "route";
-      System.arraycopy(args, 0, all, 1, args.length);
-      all[args.length + 1] = "--config";
-      all[args.length + 2] = config.toString();
-      return LarsMain.run(all);
+      return LarsMain.run(args);
     } finally {
       System.setOut(savedOut);
       System.setErr(savedErr);
@@ -109,7 +114,8 @@ class RouteCommandTest {
     assertEquals(2, route("add", "1", "1", "10.0.0.1"));
     assertEquals(2, route("ls", "1"));
     assertTrue(err().contains("both MODID and CMDID"), err());
-    assertEquals(2, LarsMain.run("route"));
+    assertEquals(2, lars("route"));
+    assertTrue(err().contains("missing subcommand"), err());
     assertEquals(0, route("ls"));
     assertEquals("", out());
   }
