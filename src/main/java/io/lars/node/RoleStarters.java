@@ -12,7 +12,7 @@ final class RoleStarters {
     return switch (role) {
       case DNS -> (context, node) -> CompletableFuture.completedFuture(List.of());
       case REPORTER -> (context, node) -> CompletableFuture.completedFuture(List.of());
-      case AGENT -> (context, node) -> CompletableFuture.completedFuture(List.of());
+      case AGENT -> new io.lars.agent.AgentRole();
       case ADMIN -> (context, node) -> CompletableFuture.completedFuture(List.of());
     };
   }
