@@ -26,7 +26,7 @@ import java.util.List;
  * @param passivateAfter an entity without traffic for this long is stopped
  * @param reconnectMinBackoff first reconnect delay of the dns and reporter clients
  * @param reconnectMaxBackoff longest reconnect delay of those clients
- * @param maxPendingFrames frames a disconnected dns/reporter client keeps at most
+ * @param maxPendingFrames frames a disconnected dns/reporter client keeps at most, at least 1
  * @param loadBalance the load-balancing tuning ({@code lars.agent.load-balance})
  */
 public record AgentSettings(String bind, List<Integer> ports, String dnsHost, int dnsPort, String reporterHost,
@@ -64,8 +64,8 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
       throw new IllegalArgumentException(PATH + ".reconnect-max-backoff (" + reconnectMaxBackoff
           + ") must not be below reconnect-min-backoff (" + reconnectMinBackoff + ")");
     }
-    if (maxPendingFrames < 0) {
-      throw new IllegalArgumentException(PATH + ".max-pending-frames must be 0 or more, got " + maxPendingFrames);
+    if (maxPendingFrames < 1) {
+      throw new IllegalArgumentException(PATH + ".max-pending-frames must be at least 1, got " + maxPendingFrames);
     }
     if (loadBalance == null) {
       throw new IllegalArgumentException(LoadBalanceSettings.PATH + " is missing");
