@@ -1,5 +1,6 @@
 package io.lars.agent;
 
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.RecipientRef;
@@ -200,7 +201,9 @@ public final class AgentEndpoint extends AbstractBehavior<AgentEndpoint.Command>
   }
 
   private Behavior<Command> onServerStopped(Terminated terminated) {
-    getContext().getLog().error("UDP server of the agent endpoint stopped; the endpoint stops too");
+    if (CoordinatedShutdown.get(getContext().getSystem()).getShutdownReason().isEmpty()) {
+      getContext().getLog().error("the UDP server of this agent endpoint stopped; the endpoint stops too");
+    }
     return Behaviors.stopped();
   }
 
