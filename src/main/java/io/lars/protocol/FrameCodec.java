@@ -1,6 +1,7 @@
 package io.lars.protocol;
 
 import akka.NotUsed;
+import akka.stream.Attributes;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Framing;
 import akka.util.ByteString;
@@ -74,12 +75,16 @@ public final class FrameCodec {
   /**
    * A stream stage that cuts a TCP byte stream into frames, for any split or coalescing of the
    * bytes. The stage fails with a {@link FrameException} on a negative or oversize msglen, as
-   * soon as the header is seen and before the body is buffered.
+   * soon as the header is seen and before the body is buffered; the stage does not log it itself.
+   * A stream that ends inside a frame fails with Akka's {@code FramingException}.
    *
    * @return bytes in, frames out
    */
   public static Flow<ByteString, Frame, NotUsed> tcpDecoder() {
+    // The FrameException thrown by frameSize fails the stage unchanged; Akka would also log it as
+    // an ERROR with a stack trace per bad peer, so that is switched off: the connection owner logs it.
     return Framing.lengthField(4, 4, HEADER_LENGTH + MAX_BODY_LENGTH, LE, FrameCodec::frameSize)
+        .addAttributes(Attributes.createLogLevels(Attributes.logLevelOff(), Attributes.logLevelOff(), Attributes.logLevelOff()))
         .map(bytes -> new Frame(readIntLe(bytes, 0), bytes.drop(HEADER_LENGTH)));
   }
 

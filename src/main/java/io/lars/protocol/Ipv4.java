@@ -16,7 +16,9 @@ public final class Ipv4 {
   /**
    * Parses a dotted quad.
    *
-   * @param dotted text such as {@code "10.0.0.1"}: exactly four decimal parts 0..255
+   * @param dotted text such as {@code "10.0.0.1"}: exactly four parts of one to three ASCII digits,
+   *     each 0..255; leading zeros are read as decimal ({@code "010.0.0.1"} is 10.0.0.1, as MySQL
+   *     INET_ATON reads it, not octal as C inet_aton would); blanks around the text are ignored
    * @return the address as a signed int32 ({@code a<<24|b<<16|c<<8|d})
    * @throws IllegalArgumentException if the text is not a dotted quad
    */
@@ -30,7 +32,8 @@ public final class Ipv4 {
     }
     int ip = 0;
     for (String part : parts) {
-      if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) {
+      // ASCII only: Character.isDigit and Integer.parseInt also take other scripts' digits.
+      if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
         throw new IllegalArgumentException("not an IPv4 dotted quad: '" + dotted + "'");
       }
       int octet = Integer.parseInt(part);

@@ -16,20 +16,32 @@ public record ModuleId(int modid, int cmdid) implements Comparable<ModuleId> {
   /**
    * Parses an entity id.
    *
-   * @param entityId text of the form {@code "<modid>-<cmdid>"}; modid may itself be negative
+   * @param entityId text of the form {@code "<modid>-<cmdid>"} exactly as {@link #entityId()} writes
+   *     it; modid may itself be negative ({@code "-1-5"})
    * @return the module
-   * @throws IllegalArgumentException if the text is not of that form
+   * @throws IllegalArgumentException if the text is not of that form, including non-canonical
+   *     numbers such as {@code "01-2"} or {@code "+1-2"}
    */
   public static ModuleId parseEntityId(String entityId) {
     int dash = entityId.indexOf('-', 1);
     if (dash < 0) {
-      throw new IllegalArgumentException("entity id '" + entityId + "' is not <modid>-<cmdid>");
+      throw notAnEntityId(entityId, null);
     }
+    ModuleId module;
     try {
-      return new ModuleId(Integer.parseInt(entityId.substring(0, dash)), Integer.parseInt(entityId.substring(dash + 1)));
+      module = new ModuleId(Integer.parseInt(entityId.substring(0, dash)), Integer.parseInt(entityId.substring(dash + 1)));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("entity id '" + entityId + "' is not <modid>-<cmdid>", e);
+      throw notAnEntityId(entityId, e);
     }
+    // Only the canonical text: "01-2" or "+1-2" would name a second entity for module (1,2).
+    if (!module.entityId().equals(entityId)) {
+      throw notAnEntityId(entityId, null);
+    }
+    return module;
+  }
+
+  private static IllegalArgumentException notAnEntityId(String entityId, NumberFormatException cause) {
+    return new IllegalArgumentException("entity id '" + entityId + "' is not <modid>-<cmdid>", cause);
   }
 
   @Override

@@ -1,0 +1,37 @@
+package io.lars.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.lars.protocol.pb.LarsRetCode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@link RetCode}: wire values 0..3 of lars.proto {@code LarsRetCode}. */
+class RetCodeTest {
+
+  @Test
+  void wireValuesMapBothWays() {
+    assertEquals(RetCode.SUCC, RetCode.of(0));
+    assertEquals(RetCode.OVERLOAD, RetCode.of(1));
+    assertEquals(RetCode.SYSTEM_ERROR, RetCode.of(2));
+    assertEquals(RetCode.NOEXIST, RetCode.of(3));
+    for (RetCode code : RetCode.values()) {
+      assertEquals(code, RetCode.of(code.code()));
+    }
+  }
+
+  @Test
+  void protoEnumHasTheSameNumbers() {
+    assertEquals(LarsRetCode.RET_SUCC, RetCode.SUCC.toProto());
+    assertEquals(LarsRetCode.RET_OVERLOAD, RetCode.OVERLOAD.toProto());
+    assertEquals(LarsRetCode.RET_SYSTEM_ERROR, RetCode.SYSTEM_ERROR.toProto());
+    assertEquals(LarsRetCode.RET_NOEXIST, RetCode.NOEXIST.toProto());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {4, -1, 99, Integer.MIN_VALUE, Integer.MAX_VALUE})
+  void undefinedValuesAreSystemError(int code) {
+    assertEquals(RetCode.SYSTEM_ERROR, RetCode.of(code));
+  }
+}
