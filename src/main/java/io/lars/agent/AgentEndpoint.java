@@ -3,6 +3,7 @@ package io.lars.agent;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.RecipientRef;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -24,8 +25,10 @@ import io.lars.transport.UdpServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -43,6 +46,11 @@ import java.util.function.Function;
  *       ({@link AgentStats#droppedDatagrams()}). Datagrams that are not one valid frame never
  *       get here; the UDP server drops and counts them.
  * </ul>
+ *
+ * <p>Requests go to a module's entity through its shard region until the entity has answered
+ * once; from then on straight to the entity, which the endpoint watches, so two of the four hops
+ * of the sharding path are saved. A request sent just as the entity passivates or moves is lost
+ * and answered SYSTEM_ERROR by the sweep below; the next one goes through the region again.
  *
  * <p>Instead of one ask (a temporary actor and a scheduled timeout) per request, the endpoint
  * keeps a table of outstanding requests keyed by a request id the entities echo, in arrival
@@ -63,6 +71,8 @@ public final class AgentEndpoint extends AbstractBehavior<AgentEndpoint.Command>
 
   private enum Sweep implements Command { INSTANCE }
 
+  private record EntityStopped(ModuleId module, ActorRef<LoadBalanceEntity.Command> entity) implements Command {}
+
   /** A request waiting for its entity: who asked, and what to echo. */
   private record Pending(InetSocketAddress sender, int seq, ModuleId module, long deadlineNanos, boolean route) {}
 
@@ -72,6 +82,8 @@ public final class AgentEndpoint extends AbstractBehavior<AgentEndpoint.Command>
   private final ActorRef<UdpServer.Command> server;
   private final ActorRef<LoadBalanceEntity.HostAnswer> hostAnswers;
   private final ActorRef<LoadBalanceEntity.RouteAnswer> routeAnswers;
+  /** Entities that answered, addressed directly to skip the shard region and shard hops; watched. */
+  private final Map<ModuleId, ActorRef<LoadBalanceEntity.Command>> direct = new HashMap<>();
   /** Outstanding requests in arrival order, hence in deadline order. */
   private final LinkedHashMap<Long, Pending> pending = new LinkedHashMap<>();
   private long nextRequestId;
@@ -103,7 +115,8 @@ public final class AgentEndpoint extends AbstractBehavior<AgentEndpoint.Command>
     this.hostAnswers = context.messageAdapter(LoadBalanceEntity.HostAnswer.class, HostAnswered::new);
     this.routeAnswers = context.messageAdapter(LoadBalanceEntity.RouteAnswer.class, RouteAnswered::new);
     ActorRef<UdpServer.Datagram> datagrams = context.messageAdapter(UdpServer.Datagram.class, DatagramReceived::new);
-    this.server = context.spawn(UdpServer.create(bind, datagrams, bound, stats.udp()), "udp");
+    this.server = context.spawn(UdpServer.create(bind, datagrams, bound, stats.udp()), "udp",
+        DispatcherSelector.sameAsParent());
     context.watch(server);
   }
 
@@ -114,6 +127,7 @@ public final class AgentEndpoint extends AbstractBehavior<AgentEndpoint.Command>
         .onMessage(HostAnswered.class, this::onHostAnswered)
         .onMessage(RouteAnswered.class, this::onRouteAnswered)
         .onMessageEquals(Sweep.INSTANCE, this::onSweep)
+        .onMessage(EntityStopped.class, this::onEntityStopped)
         .onSignal(Terminated.class, this::onServerStopped)
         .build();
   }
@@ -141,13 +155,13 @@ public final class AgentEndpoint extends AbstractBehavior<AgentEndpoint.Command>
     stats.recordGetHost();
     ModuleId module = new ModuleId(request.getModid(), request.getCmdid());
     long id = track(new Pending(sender, request.getSeq(), module, System.nanoTime() + askTimeoutNanos, false));
-    entities.apply(module).tell(new LoadBalanceEntity.GetHost(id, hostAnswers));
+    entityOf(module).tell(new LoadBalanceEntity.GetHost(id, hostAnswers));
   }
 
   private void onReport(ReportRequest request) {
     stats.recordReport();
     ModuleId module = new ModuleId(request.getModid(), request.getCmdid());
-    entities.apply(module).tell(new LoadBalanceEntity.Report(Host.of(request.getHost()), request.getRetcode(),
+    entityOf(module).tell(new LoadBalanceEntity.Report(Host.of(request.getHost()), request.getRetcode(),
         request.getTimecostMs()));
   }
 
@@ -155,7 +169,12 @@ public final class AgentEndpoint extends AbstractBehavior<AgentEndpoint.Command>
     stats.recordGetRoute();
     ModuleId module = new ModuleId(request.getModid(), request.getCmdid());
     long id = track(new Pending(sender, 0, module, System.nanoTime() + askTimeoutNanos, true));
-    entities.apply(module).tell(new LoadBalanceEntity.GetRoute(id, routeAnswers));
+    entityOf(module).tell(new LoadBalanceEntity.GetRoute(id, routeAnswers));
+  }
+
+  private RecipientRef<LoadBalanceEntity.Command> entityOf(ModuleId module) {
+    ActorRef<LoadBalanceEntity.Command> entity = direct.get(module);
+    return entity != null ? entity : entities.apply(module);
   }
 
   private long track(Pending request) {
@@ -166,6 +185,10 @@ public final class AgentEndpoint extends AbstractBehavior<AgentEndpoint.Command>
 
   private Behavior<Command> onHostAnswered(HostAnswered answered) {
     LoadBalanceEntity.HostAnswer answer = answered.answer();
+    if (answer.entity() != null && !direct.containsKey(answer.module())) {
+      direct.put(answer.module(), answer.entity());
+      getContext().watchWith(answer.entity(), new EntityStopped(answer.module(), answer.entity()));
+    }
     Pending request = pending.remove(answer.requestId());
     if (request != null) {
       sendHost(request, answer.retCode(), answer.host());
@@ -197,6 +220,11 @@ public final class AgentEndpoint extends AbstractBehavior<AgentEndpoint.Command>
         sendHost(request, RetCode.SYSTEM_ERROR, null);
       }
     }
+    return this;
+  }
+
+  private Behavior<Command> onEntityStopped(EntityStopped stopped) {
+    direct.remove(stopped.module(), stopped.entity());
     return this;
   }
 

@@ -1,6 +1,7 @@
 package io.lars.agent;
 
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.RecipientRef;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -22,6 +23,9 @@ import java.util.function.Function;
  * All ports reach the same sharded entities.
  */
 public final class AgentRole implements RoleStarter {
+
+  /** The dispatcher of the hot path: UDP sockets, endpoints and LoadBalance entities. */
+  public static final String DISPATCHER = "lars-agent-dispatcher";
 
   /** Creates the starter; it reads its settings when started. */
   public AgentRole() {}
@@ -58,7 +62,8 @@ public final class AgentRole implements RoleStarter {
       CompletableFuture<InetSocketAddress> address = new CompletableFuture<>();
       bound.add(address);
       InetSocketAddress bind = new InetSocketAddress(settings.bind(), settings.ports().get(i));
-      context.spawn(AgentEndpoint.create(bind, address, entities, settings.askTimeout(), stats), "agent-udp-" + i);
+      context.spawn(AgentEndpoint.create(bind, address, entities, settings.askTimeout(), stats), "agent-udp-" + i,
+          DispatcherSelector.fromConfig(DISPATCHER));
     }
     return CompletableFuture.allOf(bound.toArray(CompletableFuture[]::new))
         .thenApply(done -> bound.stream().map(b -> Listener.of(Role.AGENT, "udp", b.join())).toList());

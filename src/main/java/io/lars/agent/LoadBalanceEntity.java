@@ -3,6 +3,7 @@ package io.lars.agent;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -35,7 +36,8 @@ import java.util.Objects;
  * requests of an unknown module for up to {@code first-pull-wait} (SPEC 12: the reference
  * answered NOEXIST at once), logging each host transition once, sending changed statistics to the
  * node's {@link ReporterClient} at most once per {@code report-interval} (SPEC 12: the reference
- * sent them on every report), and passivating after {@code passivate-after} without messages.
+ * sent them on every report), and passivating after {@code passivate-after} without client
+ * requests (checked four times per period, so it happens within 1.25 periods).
  *
  * <p>Not event-sourced yet: the state is rebuilt from the dns after a restart.
  */
@@ -62,8 +64,11 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
    * @param module the module
    * @param retCode SUCC, OVERLOAD or NOEXIST
    * @param host the chosen host when SUCC, else {@code null}
+   * @param entity the entity that answered, so that a caller with much traffic may send to it
+   *     directly instead of through its shard region (it must watch it: the ref dies with passivation)
    */
-  public record HostAnswer(long requestId, ModuleId module, RetCode retCode, Host host) implements CborSerializable {}
+  public record HostAnswer(long requestId, ModuleId module, RetCode retCode, Host host, ActorRef<Command> entity)
+      implements CborSerializable {}
 
   /**
    * Asks for all hosts of the module (SPEC 7.2 get_route, API id 7); waits like {@link GetHost}
@@ -126,7 +131,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
    *
    * @param loadBalance the load-balancing tuning
    * @param callerIp this agent's IPv4 (Lars int32 form), sent as {@code ReportStatusReq.caller}
-   * @param passivateAfter an entity without messages for this long passivates
+   * @param passivateAfter an entity without client requests for this long passivates
    * @param dnsClient where pulls go
    * @param reporterClient where statistics go
    */
@@ -146,7 +151,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
 
   private enum ReportTick implements Command { INSTANCE }
 
-  private enum Idle implements Command { INSTANCE }
+  private enum IdleCheck implements Command { INSTANCE }
 
   private enum Stop implements Command { INSTANCE }
 
@@ -157,6 +162,8 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   private final LoadBalance loadBalance;
   /** Requests held while the route is unknown, answered together (SPEC 7.2 get_host rule 1). */
   private final List<Command> waiting = new ArrayList<>();
+  private final long passivateAfterMs;
+  private long lastActivityMs;
 
   /**
    * Starts sharding of this entity type on the node; call once per node that runs the
@@ -171,6 +178,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
             ctx -> create(ModuleId.parseEntityId(ctx.getEntityId()), ctx.getShard(), deps))
         .withRole(Role.AGENT.roleName())
         .withStopMessage(Stop.INSTANCE)
+        .withEntityProps(DispatcherSelector.fromConfig(AgentRole.DISPATCHER))
         .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
@@ -196,7 +204,10 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
     this.shard = shard;
     this.deps = deps;
     this.loadBalance = new LoadBalance(module, deps.loadBalance(), System::currentTimeMillis);
-    context.setReceiveTimeout(deps.passivateAfter(), Idle.INSTANCE);
+    this.passivateAfterMs = deps.passivateAfter().toMillis();
+    this.lastActivityMs = System.currentTimeMillis();
+    // Not context.setReceiveTimeout: it reschedules a timer on every message, a real cost on the hot path.
+    timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, deps.passivateAfter().dividedBy(4));
   }
 
   @Override
@@ -210,12 +221,13 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
         .onMessage(GetState.class, this::onGetState)
         .onMessageEquals(FirstPullWaitOver.INSTANCE, this::answerWaiting)
         .onMessageEquals(ReportTick.INSTANCE, this::onReportTick)
-        .onMessageEquals(Idle.INSTANCE, this::onIdle)
+        .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
         .build();
   }
 
   private Behavior<Command> onGetHost(GetHost request) {
+    lastActivityMs = System.currentTimeMillis();
     if (!loadBalance.routeKnown()) {
       return hold(request);
     }
@@ -225,6 +237,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   }
 
   private Behavior<Command> onGetRoute(GetRoute request) {
+    lastActivityMs = System.currentTimeMillis();
     if (!loadBalance.routeKnown()) {
       return hold(request);
     }
@@ -234,6 +247,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   }
 
   private Behavior<Command> onReport(Report report) {
+    lastActivityMs = System.currentTimeMillis();
     loadBalance.report(report.host(), report.retcode(), report.timecostMs()).ifPresent(this::logTransition);
     if (loadBalance.statsChanged() && !timers.isTimerActive(ReportTick.INSTANCE)) {
       timers.startSingleTimer(ReportTick.INSTANCE, deps.loadBalance().reportInterval());
@@ -287,8 +301,10 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
     return this;
   }
 
-  private Behavior<Command> onIdle() {
-    shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+  private Behavior<Command> onIdleCheck() {
+    if (System.currentTimeMillis() - lastActivityMs >= passivateAfterMs) {
+      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+    }
     return this;
   }
 
@@ -326,7 +342,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
 
   private void answer(GetHost request) {
     LoadBalance.Pick pick = loadBalance.getHost();
-    request.replyTo().tell(new HostAnswer(request.requestId(), module, pick.retCode(), pick.host()));
+    request.replyTo().tell(new HostAnswer(request.requestId(), module, pick.retCode(), pick.host(), getContext().getSelf()));
   }
 
   private void answer(GetRoute request) {

@@ -66,7 +66,7 @@ class AgentEndpointTest {
           CompletableFuture.supplyAsync(() -> client.getHost(agent, 0xfffffff0, 11, 22));
       LoadBalanceEntity.GetHost request = entity.expectMessageClass(LoadBalanceEntity.GetHost.class);
       assertEquals(new ModuleId(11, 22), modules.receiveMessage());
-      request.replyTo().tell(new LoadBalanceEntity.HostAnswer(request.requestId(), new ModuleId(11, 22), RetCode.SUCC, H2));
+      request.replyTo().tell(new LoadBalanceEntity.HostAnswer(request.requestId(), new ModuleId(11, 22), RetCode.SUCC, H2, null));
       GetHostResponse answer = response.join();
       assertEquals(0xfffffff0, answer.getSeq());
       assertEquals(11, answer.getModid());
@@ -74,6 +74,43 @@ class AgentEndpointTest {
       assertEquals(RetCode.SUCC.code(), answer.getRetcode());
       assertEquals(H2, Host.of(answer.getHost()));
     }
+  }
+
+  @Test
+  void onceAnEntityAnsweredItIsAddressedDirectlyUntilItStops() {
+    TestProbe<LoadBalanceEntity.Command> direct = testKit.createTestProbe();
+    ModuleId module = new ModuleId(12, 34);
+    try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
+      CompletableFuture<GetHostResponse> first = CompletableFuture.supplyAsync(() -> client.getHost(agent, 1, 12, 34));
+      LoadBalanceEntity.GetHost viaRegion = entity.expectMessageClass(LoadBalanceEntity.GetHost.class);
+      assertEquals(module, modules.receiveMessage());
+      viaRegion.replyTo().tell(new LoadBalanceEntity.HostAnswer(viaRegion.requestId(), module, RetCode.SUCC, H1,
+          direct.getRef()));
+      assertEquals(RetCode.SUCC.code(), first.join().getRetcode());
+
+      client.report(agent, 12, 34, H1, 0, 0);
+      assertEquals(new LoadBalanceEntity.Report(H1, 0, 0), direct.expectMessageClass(LoadBalanceEntity.Report.class));
+      CompletableFuture<GetHostResponse> second = CompletableFuture.supplyAsync(() -> client.getHost(agent, 2, 12, 34));
+      LoadBalanceEntity.GetHost viaDirect = direct.expectMessageClass(LoadBalanceEntity.GetHost.class);
+      viaDirect.replyTo().tell(new LoadBalanceEntity.HostAnswer(viaDirect.requestId(), module, RetCode.SUCC, H2,
+          direct.getRef()));
+      assertEquals(H2, Host.of(second.join().getHost()));
+      entity.expectNoMessage(Duration.ofMillis(50));
+      modules.expectNoMessage(Duration.ofMillis(1));
+
+      direct.stop();
+      probeAwait(() -> {
+        client.report(agent, 12, 34, H2, 0, 0);
+        assertEquals(new LoadBalanceEntity.Report(H2, 0, 0),
+            entity.expectMessageClass(LoadBalanceEntity.Report.class, Duration.ofMillis(200)));
+        return true;
+      });
+      modules.receiveMessage();
+    }
+  }
+
+  private static void probeAwait(akka.japi.function.Creator<Boolean> assertion) {
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(3), Duration.ofMillis(20), assertion);
   }
 
   @Test
@@ -118,7 +155,7 @@ class AgentEndpointTest {
       assertFalse(answer.hasHost());
       assertEquals(timeouts + 1, stats.timeouts());
 
-      request.replyTo().tell(new LoadBalanceEntity.HostAnswer(request.requestId(), new ModuleId(7, 8), RetCode.SUCC, H1));
+      request.replyTo().tell(new LoadBalanceEntity.HostAnswer(request.requestId(), new ModuleId(7, 8), RetCode.SUCC, H1, null));
       CompletableFuture<GetRouteResponse> route = CompletableFuture.supplyAsync(() -> client.getRoute(agent, 7, 8));
       entity.expectMessageClass(LoadBalanceEntity.GetRoute.class);
       modules.receiveMessage();
@@ -145,7 +182,7 @@ class AgentEndpointTest {
       CompletableFuture<GetHostResponse> response = CompletableFuture.supplyAsync(() -> client.getHost(agent, 1, 1, 1));
       LoadBalanceEntity.GetHost request = entity.expectMessageClass(LoadBalanceEntity.GetHost.class);
       modules.receiveMessage();
-      request.replyTo().tell(new LoadBalanceEntity.HostAnswer(request.requestId(), new ModuleId(1, 1), RetCode.OVERLOAD, null));
+      request.replyTo().tell(new LoadBalanceEntity.HostAnswer(request.requestId(), new ModuleId(1, 1), RetCode.OVERLOAD, null, null));
       assertEquals(RetCode.OVERLOAD.code(), response.join().getRetcode());
     }
   }
@@ -157,7 +194,7 @@ class AgentEndpointTest {
       client.send(agent, MessageId.GET_HOST_REQUEST, GetHostRequest.getDefaultInstance());
       LoadBalanceEntity.GetHost request = entity.expectMessageClass(LoadBalanceEntity.GetHost.class);
       assertEquals(new ModuleId(0, 0), modules.receiveMessage());
-      request.replyTo().tell(new LoadBalanceEntity.HostAnswer(request.requestId(), new ModuleId(0, 0), RetCode.NOEXIST, null));
+      request.replyTo().tell(new LoadBalanceEntity.HostAnswer(request.requestId(), new ModuleId(0, 0), RetCode.NOEXIST, null, null));
       GetHostResponse answer = client.receive().orElseThrow().decode(GetHostResponse.class);
       assertEquals(RetCode.NOEXIST.code(), answer.getRetcode());
       client.send(agent, MessageId.API_GET_ROUTE_REQUEST, GetRouteRequest.getDefaultInstance());

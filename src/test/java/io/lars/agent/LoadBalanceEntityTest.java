@@ -79,9 +79,9 @@ class LoadBalanceEntityTest {
     hostAnswers.expectNoMessage(Duration.ofMillis(100));
 
     entity.tell(new LoadBalanceEntity.RoutesUpdated(List.of(H2, H1)));
-    assertEquals(new LoadBalanceEntity.HostAnswer(1, module, RetCode.SUCC, H1), hostAnswers.receiveMessage());
+    assertEquals(new LoadBalanceEntity.HostAnswer(1, module, RetCode.SUCC, H1, entity), hostAnswers.receiveMessage());
     assertEquals(new LoadBalanceEntity.RouteAnswer(2, module, List.of(H1, H2)), routeAnswers.receiveMessage());
-    assertEquals(new LoadBalanceEntity.HostAnswer(3, module, RetCode.SUCC, H2), hostAnswers.receiveMessage());
+    assertEquals(new LoadBalanceEntity.HostAnswer(3, module, RetCode.SUCC, H2, entity), hostAnswers.receiveMessage());
     dns.expectNoMessage(Duration.ofMillis(50));
   }
 
@@ -93,7 +93,7 @@ class LoadBalanceEntityTest {
     dns.expectMessage(new DnsClient.Pull(module));
     LoadBalanceEntity.HostAnswer answer = hostAnswers.receiveMessage(Duration.ofSeconds(3));
     assertTrue(System.nanoTime() - start >= Duration.ofMillis(250).toNanos(), "answered before the wait was over");
-    assertEquals(new LoadBalanceEntity.HostAnswer(7, module, RetCode.NOEXIST, null), answer);
+    assertEquals(new LoadBalanceEntity.HostAnswer(7, module, RetCode.NOEXIST, null, entity), answer);
 
     // A known-but-empty route answers NOEXIST at once.
     entity.tell(new LoadBalanceEntity.RoutesUpdated(List.of()));
@@ -147,7 +147,7 @@ class LoadBalanceEntityTest {
     entity.tell(new LoadBalanceEntity.GetHost(3, hostAnswers.getRef()));
     dns.expectMessage(new DnsClient.Pull(module));
     entity.tell(new LoadBalanceEntity.RoutesUpdated(List.of(H1)));
-    assertEquals(new LoadBalanceEntity.HostAnswer(3, module, RetCode.SUCC, H1), hostAnswers.receiveMessage());
+    assertEquals(new LoadBalanceEntity.HostAnswer(3, module, RetCode.SUCC, H1, entity), hostAnswers.receiveMessage());
   }
 
   @Test
@@ -188,9 +188,10 @@ class LoadBalanceEntityTest {
   void crossNodeMessagesSurviveJacksonCbor() {
     var serialization = testKit.serializationTestKit();
     serialization.verifySerialization(new LoadBalanceEntity.GetHost(5, hostAnswers.getRef()), true);
-    serialization.verifySerialization(new LoadBalanceEntity.HostAnswer(5, module, RetCode.SUCC, H1), true);
+    ActorRef<LoadBalanceEntity.Command> someEntity = testKit.<LoadBalanceEntity.Command>createTestProbe().getRef();
+    serialization.verifySerialization(new LoadBalanceEntity.HostAnswer(5, module, RetCode.SUCC, H1, someEntity), true);
     LoadBalanceEntity.HostAnswer noHost =
-        serialization.verifySerialization(new LoadBalanceEntity.HostAnswer(6, module, RetCode.NOEXIST, null), true);
+        serialization.verifySerialization(new LoadBalanceEntity.HostAnswer(6, module, RetCode.NOEXIST, null, null), true);
     assertNull(noHost.host());
     serialization.verifySerialization(new LoadBalanceEntity.GetRoute(5, routeAnswers.getRef()), true);
     serialization.verifySerialization(new LoadBalanceEntity.RouteAnswer(5, module, List.of(H1, H2)), true);
