@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code target/lars.jar}: dispatches to the subcommands. */
 @Command(name = "lars", mixinStandardHelpOptions = true, version = "lars 0.1.0",
     description = "Lars on Akka: load balancing and service routing.",
-    subcommands = {NodeCommand.class})
+    subcommands = {NodeCommand.class, ClientCommands.GetHost.class, ClientCommands.GetRoute.class,
+        ClientCommands.Report.class, SimulateCommand.class, QpsCommand.class})
 public final class LarsMain implements Runnable {
 
   @CommandLine.Spec

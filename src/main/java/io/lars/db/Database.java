@@ -4,21 +4,29 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's database: a HikariCP pool, migrated by Flyway when opened.
  *
- * <p>Close it when the node stops. Every use of {@link #dataSource()} blocks and belongs on
- * {@link #jdbcExecutor}.
+ * <p>Migrations live in {@code db/migration/common} (the Lars tables, portable SQL) and
+ * {@code db/migration/h2} or {@code db/migration/mysql} (the akka-persistence-jdbc tables, which
+ * differ per vendor). Close the database when the node stops. Every use of {@link #dataSource()}
+ * blocks and belongs on {@link #jdbcExecutor}.
  */
 public final class Database implements AutoCloseable {
 
   /** Config path of the dispatcher that runs blocking JDBC work. */
   public static final String DISPATCHER = "lars-jdbc-dispatcher";
+
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
 
   private final DbSettings settings;
   private final HikariDataSource dataSource;
@@ -29,14 +37,31 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Opens the pool and, when {@code settings.migrate()}, runs the migrations.
+   * Opens the pool and, when {@code settings.migrate()}, checks that the database answers and runs
+   * the migrations. Without migrations the pool opens even while the database is down; queries
+   * then fail (after {@code connection-timeout}) until it is back.
    *
    * @param settings validated settings
    * @return the open database
-   * @throws DatabaseException if the database cannot be reached or a migration fails, with the
-   *     URL (password removed) and the reason
+   * @throws DatabaseException if the database cannot be reached within {@code connection-timeout}
+   *     or a migration fails; the message names the URL (password masked), the user and the reason
    */
   public static Database open(DbSettings settings) {
+    HikariDataSource ds = new HikariDataSource(hikariConfig(settings));
+    Database db = new Database(settings, ds);
+    if (settings.migrate()) {
+      try {
+        db.checkConnection();
+        db.migrate();
+      } catch (RuntimeException e) {
+        ds.close();
+        throw e;
+      }
+    }
+    return db;
+  }
+
+  private static HikariConfig hikariConfig(DbSettings settings) {
     HikariConfig hc = new HikariConfig();
     hc.setJdbcUrl(settings.url());
     hc.setUsername(settings.user());
@@ -44,32 +69,45 @@ public final class Database implements AutoCloseable {
     hc.setMaximumPoolSize(settings.poolSize());
     hc.setConnectionTimeout(settings.connectionTimeout().toMillis());
     hc.setPoolName("lars-db");
-    // A node must start even while the database is down; queries fail until it is back.
+    // The pool must open even while the database is down; open() checks it when migrating.
     hc.setInitializationFailTimeout(-1);
-    HikariDataSource ds = new HikariDataSource(hc);
-    Database db = new Database(settings, ds);
-    if (settings.migrate()) {
-      try {
-        db.migrate();
-      } catch (RuntimeException e) {
-        ds.close();
-        throw new DatabaseException("cannot migrate database " + settings.safeUrl() + ": " + rootMessage(e), e);
-      }
+    if (!settings.isH2()) {
+      // Bound a connect to an unreachable server, and send a JDBC batch as one multi-row statement.
+      hc.addDataSourceProperty("connectTimeout", String.valueOf(settings.connectionTimeout().toMillis()));
+      hc.addDataSourceProperty("rewriteBatchedStatements", "true");
     }
-    return db;
+    return hc;
+  }
+
+  private void checkConnection() {
+    try (Connection c = dataSource.getConnection()) {
+      log.debug("connected to {} ({} {})", settings.safeUrl(), c.getMetaData().getDatabaseProductName(),
+          c.getMetaData().getDatabaseProductVersion());
+    } catch (SQLException e) {
+      throw new DatabaseException("cannot connect to database " + settings.safeUrl() + " as user '" + settings.user()
+          + "' within " + settings.connectionTimeout().toMillis() + "ms: " + causeChain(e), e);
+    }
   }
 
   private void migrate() {
-    String vendor = settings.isH2() ? "h2" : "mysql";
     try {
-      Flyway.configure()
-          .dataSource(dataSource)
-          .locations("classpath:db/migration/common", "classpath:db/migration/" + vendor)
-          .load()
-          .migrate();
-    } catch (FlywayException e) {
-      throw new DatabaseException("Flyway migration failed: " + e.getMessage(), e);
+      MigrateResult result = flyway(dataSource, settings).migrate();
+      log.info("database {} is at schema version {} ({} migrations applied now)", settings.safeUrl(),
+          result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
+          result.migrationsExecuted);
+    } catch (RuntimeException e) {
+      throw new DatabaseException("cannot migrate database " + settings.safeUrl() + ": " + causeChain(e), e);
     }
+  }
+
+  /** The Flyway setup of {@link #open}, also used by tests to check that a second migrate is a no-op. */
+  static Flyway flyway(DataSource dataSource, DbSettings settings) {
+    return Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:db/migration/common", "classpath:db/migration/" + settings.vendor())
+        .failOnMissingLocations(true)
+        .loggers("slf4j")
+        .load();
   }
 
   /** @return the pooled data source; every call on it blocks */
@@ -92,15 +130,27 @@ public final class Database implements AutoCloseable {
     return system.dispatchers().lookup(DispatcherSelector.fromConfig(DISPATCHER));
   }
 
-  static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
+  /** The first line of each distinct message down the cause chain, joined, so a log line says why. */
+  static String causeChain(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    String previous = "";
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().strip().lines().findFirst().orElse("");
+      if (!msg.isEmpty() && !previous.contains(msg)) {
+        sb.append(sb.length() == 0 ? "" : " <- ").append(msg);
+        previous = previous + msg;
+      }
     }
-    return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")";
+    return sb.toString();
   }
 
-  /** Closes the pool. */
+  /** @return {@code Database[<url with password masked>]} */
+  @Override
+  public String toString() {
+    return "Database[" + settings.safeUrl() + "]";
+  }
+
+  /** Closes the pool; pending queries fail. */
   @Override
   public void close() {
     dataSource.close();

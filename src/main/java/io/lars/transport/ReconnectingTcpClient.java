@@ -1,0 +1,402 @@
+package io.lars.transport;
+
+import akka.Done;
+import akka.NotUsed;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.japi.Pair;
+import akka.stream.BoundedSourceQueue;
+import akka.stream.KillSwitches;
+import akka.stream.QueueOfferResult;
+import akka.stream.SharedKillSwitch;
+import akka.stream.javadsl.Flow;
+import akka.stream.javadsl.Keep;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.stream.javadsl.Tcp;
+import akka.stream.scaladsl.Framing;
+import akka.util.ByteString;
+import io.lars.protocol.Frame;
+import io.lars.protocol.FrameCodec;
+import io.lars.protocol.FrameException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A TCP client of a Lars server (the agent's dns and reporter clients, SPEC 7.3) that stays
+ * connected: it connects with Akka Streams {@code Tcp.outgoingConnection} and the
+ * {@link FrameCodec}, and when a connection fails or ends it reconnects with exponential
+ * backoff and jitter, forever (the reference gave up after one failed reconnect, SPEC 12).
+ *
+ * <p>The owner is told {@link Connected} on every successful (re)connect, {@link Received} for
+ * every frame, and {@link Disconnected} when a connection is lost, or when connecting fails and
+ * the owner has not been told since its last {@code Connected} (so once per outage, not once per
+ * retry). Frames that break the codec close the connection (logged, counted in
+ * {@link TransportStats#badFrames()}) and a reconnect follows.
+ *
+ * <p>{@link Send} while connected goes into the connection's outgoing queue of
+ * {@link Settings#maxPendingFrames()} frames; when that queue is full the frame is dropped and
+ * counted ({@link TransportStats#outgoingOverflows()}), the connection stays. While
+ * disconnected, frames wait in a pending queue of the same bound, sent in order on the next
+ * connect; beyond the bound new frames are dropped and counted. Frames already handed to a
+ * connection that then breaks may be lost, as with any TCP peer that disappears.
+ *
+ * <p>Stopping the actor closes the connection.
+ */
+public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTcpClient.Command> {
+
+  /** How long one connection attempt may take before it counts as failed. */
+  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** What the client accepts. */
+  public interface Command {}
+
+  /**
+   * Sends a frame now, or on the next connect.
+   *
+   * @param frame the frame
+   */
+  public record Send(Frame frame) implements Command {
+    /** @throws NullPointerException if frame is null */
+    public Send {
+      Objects.requireNonNull(frame, "frame");
+    }
+  }
+
+  /** What the client tells its owner. */
+  public interface Event {}
+
+  /**
+   * A connection was established (first connect or reconnect); pending frames are on their way.
+   *
+   * @param remote the server's address as configured (unresolved when given as a host name or
+   *     literal; Akka resolves it without blocking)
+   */
+  public record Connected(InetSocketAddress remote) implements Event {}
+
+  /**
+   * The connection was lost, or connecting failed; the client keeps retrying.
+   *
+   * @param reason what happened, for logs
+   */
+  public record Disconnected(String reason) implements Event {}
+
+  /**
+   * A frame from the server; its body is not parsed here.
+   *
+   * @param frame the frame
+   */
+  public record Received(Frame frame) implements Event {}
+
+  /**
+   * Where to connect and how to retry.
+   *
+   * @param host the server's host name or IP literal (resolved by Akka without blocking)
+   * @param port the server's TCP port, 1..65535
+   * @param minBackoff delay before the first retry, positive
+   * @param maxBackoff largest delay between retries before jitter, at least {@code minBackoff}
+   * @param randomFactor jitter: each delay is multiplied by {@code 1 + random(0, randomFactor)},
+   *     0..1
+   * @param maxPendingFrames frames kept while disconnected, and the size of a connection's
+   *     outgoing queue, at least 1
+   */
+  public record Settings(String host, int port, Duration minBackoff, Duration maxBackoff, double randomFactor,
+      int maxPendingFrames) {
+
+    /**
+     * @throws IllegalArgumentException naming the value that is out of range
+     */
+    public Settings {
+      if (host == null || host.isBlank()) {
+        throw new IllegalArgumentException("host must not be empty");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port must be 1..65535, was " + port);
+      }
+      if (minBackoff == null || minBackoff.isNegative() || minBackoff.isZero()) {
+        throw new IllegalArgumentException("minBackoff must be positive, was " + minBackoff);
+      }
+      if (maxBackoff == null || maxBackoff.compareTo(minBackoff) < 0) {
+        throw new IllegalArgumentException("maxBackoff must be at least minBackoff " + minBackoff + ", was " + maxBackoff);
+      }
+      if (!(randomFactor >= 0 && randomFactor <= 1)) {
+        throw new IllegalArgumentException("randomFactor must be 0..1, was " + randomFactor);
+      }
+      if (maxPendingFrames < 1) {
+        throw new IllegalArgumentException("maxPendingFrames must be at least 1, was " + maxPendingFrames);
+      }
+    }
+  }
+
+  private record ConnectionEstablished(int generation, InetSocketAddress remote) implements Command {}
+
+  private record FrameReceived(int generation, Frame frame) implements Command {}
+
+  private record ConnectionEnded(int generation, Throwable failure) implements Command {}
+
+  private enum Reconnect implements Command { INSTANCE }
+
+  /** One connection attempt's stream: its outgoing queue and the switch that closes it. */
+  private record Link(BoundedSourceQueue<Frame> queue, SharedKillSwitch killSwitch) {}
+
+  private final TimerScheduler<Command> timers;
+  private final Settings settings;
+  private final ActorRef<Event> owner;
+  private final TransportStats stats;
+  private final InetSocketAddress remote;
+  private final ArrayDeque<Frame> pending = new ArrayDeque<>();
+  private final LogThrottle dropLog = new LogThrottle(Duration.ofSeconds(10));
+  private int generation;
+  private Link link;
+  private boolean connected;
+  private long connectedAtNanos;
+  private int failedAttempts;
+  private boolean ownerToldDisconnected;
+
+  /**
+   * Creates the client; it connects at once.
+   *
+   * @param settings where to connect and how to retry
+   * @param owner receives {@link Event}s
+   * @param stats counters to update (connects, failed attempts, frames, drops)
+   * @return the behavior
+   */
+  public static Behavior<Command> create(Settings settings, ActorRef<Event> owner, TransportStats stats) {
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(stats, "stats");
+    return Behaviors.setup(context -> Behaviors.withTimers(
+        timers -> new ReconnectingTcpClient(context, timers, settings, owner, stats)));
+  }
+
+  private ReconnectingTcpClient(ActorContext<Command> context, TimerScheduler<Command> timers, Settings settings,
+      ActorRef<Event> owner, TransportStats stats) {
+    super(context);
+    this.timers = timers;
+    this.settings = settings;
+    this.owner = owner;
+    this.stats = stats;
+    this.remote = InetSocketAddress.createUnresolved(settings.host(), settings.port());
+    connect();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Send.class, this::onSend)
+        .onMessage(ConnectionEstablished.class, this::onConnectionEstablished)
+        .onMessage(FrameReceived.class, this::onFrameReceived)
+        .onMessage(ConnectionEnded.class, this::onConnectionEnded)
+        .onMessageEquals(Reconnect.INSTANCE, this::onReconnect)
+        .onSignal(PostStop.class, this::onPostStop)
+        .build();
+  }
+
+  private Behavior<Command> onSend(Send send) {
+    if (connected) {
+      offer(send.frame());
+    } else {
+      addPending(send.frame());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onConnectionEstablished(ConnectionEstablished established) {
+    if (established.generation() != generation) {
+      return this;
+    }
+    connected = true;
+    connectedAtNanos = System.nanoTime();
+    ownerToldDisconnected = false;
+    stats.connectionAccepted();
+    getContext().getLog().info("connected to {} ({} pending frames)", established.remote(), pending.size());
+    owner.tell(new Connected(established.remote()));
+    while (!pending.isEmpty()) {
+      offer(pending.poll());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFrameReceived(FrameReceived received) {
+    if (received.generation() == generation) {
+      stats.frameIn();
+      owner.tell(new Received(received.frame()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onConnectionEnded(ConnectionEnded ended) {
+    if (ended.generation() != generation) {
+      return this;
+    }
+    Throwable cause = rootCause(ended.failure());
+    if (isBadInput(cause)) {
+      stats.badFrame();
+    }
+    String reason = describe(cause);
+    link = null;
+    if (connected) {
+      connected = false;
+      stats.connectionClosed();
+      // Akka's restart rule: a connection that stayed up for minBackoff resets the backoff.
+      if (System.nanoTime() - connectedAtNanos >= settings.minBackoff().toNanos()) {
+        failedAttempts = 0;
+      }
+      getContext().getLog().warn("connection to {}:{} lost: {}", settings.host(), settings.port(), reason);
+      tellDisconnected(reason);
+    } else {
+      stats.connectionRejected();
+      if (ownerToldDisconnected) {
+        getContext().getLog().debug("connecting to {}:{} failed again: {}", settings.host(), settings.port(), reason);
+      } else {
+        getContext().getLog().warn("connecting to {}:{} failed: {}", settings.host(), settings.port(), reason);
+        tellDisconnected(reason);
+      }
+    }
+    Duration delay = backoff(failedAttempts++, settings.minBackoff(), settings.maxBackoff(), settings.randomFactor(),
+        ThreadLocalRandom.current().nextDouble());
+    getContext().getLog().debug("reconnecting to {}:{} in {} ms", settings.host(), settings.port(), delay.toMillis());
+    timers.startSingleTimer(Reconnect.INSTANCE, delay);
+    return this;
+  }
+
+  private Behavior<Command> onReconnect() {
+    connect();
+    return this;
+  }
+
+  private Behavior<Command> onPostStop(PostStop signal) {
+    if (link != null) {
+      link.killSwitch().shutdown();
+    }
+    if (connected) {
+      stats.connectionClosed();
+    }
+    return this;
+  }
+
+  private void tellDisconnected(String reason) {
+    ownerToldDisconnected = true;
+    owner.tell(new Disconnected(reason));
+  }
+
+  private void connect() {
+    int gen = ++generation;
+    SharedKillSwitch killSwitch = KillSwitches.shared("lars-tcp-client-" + getContext().getSelf().path().name() + "-" + gen);
+    CompletableFuture<Tcp.OutgoingConnection> established = new CompletableFuture<>();
+    Flow<ByteString, ByteString, NotUsed> tcp = Tcp.get(getContext().getSystem())
+        .outgoingConnection(remote, Optional.empty(), List.of(), false, Optional.of(CONNECT_TIMEOUT), Optional.empty())
+        .mapMaterializedValue(connection -> {
+          connection.whenComplete((c, failure) -> {
+            if (failure != null) {
+              established.completeExceptionally(failure);
+            } else {
+              established.complete(c);
+            }
+          });
+          return NotUsed.notUsed();
+        });
+    // The connected signal goes first through the same stream, so the owner sees Connected
+    // before any frame of that connection.
+    Source<Command, NotUsed> connectedSignal = Source.completionStage(established)
+        .map(c -> new ConnectionEstablished(gen, c.remoteAddress()));
+    ActorRef<Command> self = getContext().getSelf();
+    Pair<BoundedSourceQueue<Frame>, CompletionStage<Done>> materialized = Source.<Frame>queue(settings.maxPendingFrames())
+        .via(FrameCodec.encoder())
+        .via(killSwitch.flow())
+        .via(tcp)
+        .via(FrameStreams.decoder())
+        .<Command>map(frame -> new FrameReceived(gen, frame))
+        .prepend(connectedSignal)
+        .via(killSwitch.flow())
+        .toMat(Sink.foreach(self::tell), Keep.both())
+        .run(getContext().getSystem());
+    link = new Link(materialized.first(), killSwitch);
+    getContext().pipeToSelf(materialized.second(), (done, failure) -> new ConnectionEnded(gen, failure));
+  }
+
+  private void offer(Frame frame) {
+    QueueOfferResult result = link.queue().offer(frame);
+    if (result == QueueOfferResult.enqueued()) {
+      stats.frameOut();
+    } else if (result == QueueOfferResult.dropped()) {
+      drop(frame, "the outgoing queue of " + settings.maxPendingFrames() + " frames is full");
+    } else {
+      // The stream is ending; ConnectionEnded follows, keep the frame for the next connection.
+      addPending(frame);
+    }
+  }
+
+  private void addPending(Frame frame) {
+    if (pending.size() < settings.maxPendingFrames()) {
+      pending.add(frame);
+    } else {
+      drop(frame, "disconnected and " + settings.maxPendingFrames() + " frames are pending");
+    }
+  }
+
+  private void drop(Frame frame, String why) {
+    stats.outgoingOverflow();
+    if (dropLog.tryAcquire()) {
+      getContext().getLog().warn("dropped {} for {}:{}: {} ({} more dropped since the last report)",
+          frame, settings.host(), settings.port(), why, dropLog.takeSuppressed());
+    }
+  }
+
+  private static Throwable rootCause(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private static boolean isBadInput(Throwable cause) {
+    return cause instanceof FrameException || cause instanceof Framing.FramingException;
+  }
+
+  private static String describe(Throwable cause) {
+    if (cause == null) {
+      return "closed by the server";
+    }
+    if (cause instanceof FrameException e) {
+      return "bad input " + e.reason() + " (value " + e.value() + "): " + e.getMessage();
+    }
+    if (cause instanceof Framing.FramingException) {
+      return "bad input: " + cause.getMessage();
+    }
+    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+  }
+
+  /**
+   * The delay before retry number {@code attempt}: {@code min(maxBackoff, minBackoff * 2^attempt)}
+   * times {@code 1 + random01 * randomFactor} (Akka's backoff formula).
+   *
+   * @param attempt failed attempts so far, 0 for the first retry
+   * @param minBackoff the first delay
+   * @param maxBackoff the cap before jitter
+   * @param randomFactor jitter factor, 0..1
+   * @param random01 a random number in [0, 1)
+   * @return the delay
+   */
+  static Duration backoff(int attempt, Duration minBackoff, Duration maxBackoff, double randomFactor, double random01) {
+    double base = attempt >= 30
+        ? maxBackoff.toNanos()
+        : Math.min(maxBackoff.toNanos(), minBackoff.toNanos() * Math.pow(2, attempt));
+    return Duration.ofNanos((long) (base * (1 + random01 * randomFactor)));
+  }
+}

@@ -1,0 +1,104 @@
+package io.lars.testkit;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.lars.db.Database;
+import io.lars.db.DbSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Databases for tests: a fresh in-memory H2 always, and a real MySQL/MariaDB when the env var
+ * {@code LARS_TEST_DB_URL} names a scratch schema ({@code .ci/run} sets it to
+ * {@code jdbc:mysql://127.0.0.1:3306/lars_test} when MariaDB answers).
+ *
+ * <p>Isolation: every {@link #h2()} is a new, uniquely named in-memory database. The MySQL scratch
+ * schema is shared, so {@link #fresh} empties it (drops every table, the Flyway history included)
+ * before migrating: a test class opens it once, in {@code @BeforeAll}, and starts from empty.
+ * Test classes must therefore not use it concurrently; surefire runs them one after the other.
+ */
+public final class TestDatabases {
+
+  private static final String URL_ENV = "LARS_TEST_DB_URL";
+  private static final String USER_ENV = "LARS_TEST_DB_USER";
+  private static final String PASSWORD_ENV = "LARS_TEST_DB_PASSWORD";
+  private static final int POOL_SIZE = 4;
+  private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+
+  private TestDatabases() {}
+
+  /**
+   * @return settings for a new in-memory H2 database with a unique name, in MySQL mode with the
+   *     flags of the default URL ({@link DbSettings#H2_FLAGS}); it lives until the JVM exits, so a
+   *     node opening the same URL sees the same data
+   */
+  public static DbSettings h2() {
+    String url = "jdbc:h2:mem:lars-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1" + DbSettings.H2_FLAGS;
+    return new DbSettings(url, "sa", "", POOL_SIZE, CONNECTION_TIMEOUT, true);
+  }
+
+  /**
+   * @return settings for the MySQL/MariaDB scratch schema from {@code LARS_TEST_DB_URL},
+   *     {@code LARS_TEST_DB_USER} (default root) and {@code LARS_TEST_DB_PASSWORD} (default empty);
+   *     empty when {@code LARS_TEST_DB_URL} is unset or blank
+   */
+  public static Optional<DbSettings> mysql() {
+    String url = System.getenv(URL_ENV);
+    if (url == null || url.isBlank()) {
+      return Optional.empty();
+    }
+    String user = Optional.ofNullable(System.getenv(USER_ENV)).filter(u -> !u.isBlank()).orElse("root");
+    String password = Optional.ofNullable(System.getenv(PASSWORD_ENV)).orElse("");
+    return Optional.of(new DbSettings(url.strip(), user, password, POOL_SIZE, CONNECTION_TIMEOUT, true));
+  }
+
+  /** @return a new H2 database, plus the MySQL scratch schema when set; for {@code @MethodSource} */
+  public static List<DbSettings> all() {
+    List<DbSettings> all = new ArrayList<>();
+    all.add(h2());
+    mysql().ifPresent(all::add);
+    return List.copyOf(all);
+  }
+
+  /**
+   * Opens and migrates a database that starts empty. For MySQL/MariaDB the scratch schema is wiped
+   * first (Flyway clean: every table, Flyway's history included); H2 from {@link #h2()} is new anyway.
+   * The caller closes the database.
+   *
+   * @param settings from {@link #h2()} or {@link #mysql()}
+   * @return the open, migrated database with no routes, changes, statistics or names
+   */
+  public static Database fresh(DbSettings settings) {
+    if (!settings.isH2()) {
+      Flyway.configure()
+          .dataSource(settings.url(), settings.user(), settings.password())
+          .cleanDisabled(false)
+          .loggers("slf4j")
+          .load()
+          .clean();
+    }
+    return Database.open(settings);
+  }
+
+  /**
+   * A config overlay that points a node at a database. It is unresolved, so it can sit under the
+   * substitutions of the defaults: {@code ConfigFactory.load(nodeConfig(s).withFallback(
+   * ConfigFactory.defaultApplication()))} gives a node config in which {@code lars.db.*} and every
+   * {@code ${lars.db.url}} use this database ({@code nodeConfig(s).withFallback(LarsConfig.load(null))}
+   * only replaces the three keys themselves).
+   *
+   * @param settings the database
+   * @return {@code lars.db.url}, {@code lars.db.user} and {@code lars.db.password} set to it
+   */
+  public static Config nodeConfig(DbSettings settings) {
+    return ConfigFactory.parseMap(Map.of(
+        "lars.db.url", settings.url(),
+        "lars.db.user", settings.user(),
+        "lars.db.password", settings.password()));
+  }
+}
