@@ -13,7 +13,7 @@ final class RoleStarters {
     return switch (role) {
       case DNS -> new DnsRole();
       case REPORTER -> new io.lars.reporter.ReporterRole();
-      case AGENT -> (context, node) -> CompletableFuture.completedFuture(List.of());
+      case AGENT -> new io.lars.agent.AgentRole();
       case ADMIN -> (context, node) -> CompletableFuture.completedFuture(List.of());
     };
   }
