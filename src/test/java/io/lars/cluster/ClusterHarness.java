@@ -50,7 +50,7 @@ public final class ClusterHarness implements AutoCloseable {
       akka.cluster.split-brain-resolver.stable-after = 2s
       akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
       akka.cluster.failure-detector.heartbeat-interval = 500ms
-      akka.loglevel = INFO
+      akka.cluster.jmx.multi-mbeans-in-same-jvm = on
       """;
 
   private final Database database;
