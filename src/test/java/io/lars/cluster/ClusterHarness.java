@@ -1,6 +1,10 @@
 package io.lars.cluster;
 
+import akka.actor.ActorRef;
 import akka.actor.Address;
+import akka.actor.typed.javadsl.Adapter;
+import akka.cluster.sharding.ShardRegion;
+import akka.pattern.Patterns;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.MemberStatus;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -102,11 +106,21 @@ public final class ClusterHarness implements AutoCloseable {
       }
       h.await("three members Up", () -> h.node(1) != null && upMembers(h.node(1).system()) == 3
           && upMembers(h.node(2).system()) == 3 && upMembers(h.node(3).system()) == 3);
+      // Else the first shards may all go to the regions that registered first.
+      h.await("three LoadBalance regions registered with the coordinator", () -> h.regions() == 3);
       return h;
     } catch (Exception | Error e) {
       h.close();
       throw e;
     }
+  }
+
+  private int regions() {
+    ActorRef region = akka.cluster.sharding.ClusterSharding.get(Adapter.toClassic(node(1).system()))
+        .shardRegion(LoadBalanceEntity.ENTITY_KEY.name());
+    Object answer = Patterns.ask(region, ShardRegion.getCurrentRegionsInstance(), Duration.ofSeconds(3))
+        .toCompletableFuture().join();
+    return ((ShardRegion.CurrentRegions) answer).getRegions().size();
   }
 
   private static long upMembers(ActorSystem<?> system) {
