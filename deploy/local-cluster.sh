@@ -166,8 +166,8 @@ shards_summary() {
     python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-regions = d["regions"]
-shards = sorted((s["shardId"], s["numEntities"]) for r in regions for s in r.get("shards", []))
+# Akka Management 1.4 lists the shards of the local region under "regions".
+shards = sorted((s["shardId"], s["numEntities"]) for s in d["regions"])
 print("  %d shards, %d entities: %s" % (len(shards), sum(n for _, n in shards),
       " ".join("%s(%d)" % s for s in shards) or "-"))
 '
