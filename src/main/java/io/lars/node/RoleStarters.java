@@ -13,7 +13,7 @@ final class RoleStarters {
       case DNS -> (context, node) -> CompletableFuture.completedFuture(List.of());
       case REPORTER -> (context, node) -> CompletableFuture.completedFuture(List.of());
       case AGENT -> (context, node) -> CompletableFuture.completedFuture(List.of());
-      case ADMIN -> (context, node) -> CompletableFuture.completedFuture(List.of());
+      case ADMIN -> new io.lars.admin.AdminRole();
     };
   }
 }
