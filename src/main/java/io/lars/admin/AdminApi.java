@@ -26,6 +26,7 @@ import io.lars.db.RouteRepository;
 import io.lars.db.RouteRow;
 import io.lars.node.Metrics;
 import io.lars.protocol.ModuleId;
+import io.micrometer.core.instrument.Counter;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -103,10 +104,13 @@ public final class AdminApi extends AllDirectives {
   private static final int DEFAULT_HISTORY_MINUTES = 60;
 
   private final Dependencies deps;
+  private final Counter routeWrites;
 
   /** @param deps what the API needs */
   public AdminApi(Dependencies deps) {
     this.deps = Objects.requireNonNull(deps, "deps");
+    this.routeWrites = Counter.builder("lars.admin.route.writes").description("route writes through the admin")
+        .register(deps.metrics().registry());
   }
 
   /** @return the whole route tree */
@@ -147,7 +151,7 @@ public final class AdminApi extends AllDirectives {
               if (!deps.routes().removeRoute(id)) {
                 throw new InvalidRequestException("unknown route id " + id);
               }
-              deps.routesChanged().run();
+              routeWritten();
               return Map.of("deleted", id);
             }, StatusCodes.OK))))));
   }
@@ -163,9 +167,15 @@ public final class AdminApi extends AllDirectives {
   private Route routeWrite(Supplier<RouteRow> write, StatusCode status) {
     return jdbc(() -> {
       RouteRow row = write.get();
-      deps.routesChanged().run();
+      routeWritten();
       return ApiJson.RouteView.of(row, deps.names().listModuleNames(), deps.names().listCommandNames());
     }, status);
+  }
+
+  /** Counts the write and has the dns reload at once, so agents get it well before the next poll. */
+  private void routeWritten() {
+    routeWrites.increment();
+    deps.routesChanged().run();
   }
 
   private Route listRoutes(Optional<ModuleId> module) {
@@ -303,6 +313,7 @@ public final class AdminApi extends AllDirectives {
       return error(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage());
     }
     if (e instanceof DatabaseException) {
+      deps.metrics().databaseError("admin");
       log.warn("admin request failed: {}", e.getMessage());
       return error(StatusCodes.SERVICE_UNAVAILABLE, "database unavailable: " + e.getMessage());
     }

@@ -55,6 +55,7 @@ public final class HealthChecks {
         return true;
       } catch (Exception e) {
         log.debug("readiness: database {} does not answer: {}", db, e.toString());
+        Metrics.get(system).databaseError("health");
         return false;
       }
     }

@@ -84,6 +84,15 @@ public final class Metrics implements Extension {
   }
 
   /**
+   * Counts one failed database operation in {@code lars_database_errors_total{source=...}}.
+   *
+   * @param source what ran it: {@code admin}, {@code health}, {@code dns}, {@code reporter}...
+   */
+  public void databaseError(String source) {
+    registry.counter("lars.database.errors", "source", source).increment();
+  }
+
+  /**
    * Registers the counters of one transport endpoint, tagged {@code endpoint=<name>}:
    * {@code lars_tcp_connections_open}, {@code lars_tcp_connections_accepted_total},
    * {@code lars_tcp_bad_frames_total} (connections closed for bad frames),
