@@ -1,5 +1,6 @@
 package io.lars.node;
 
+import io.lars.dns.DnsRole;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -10,8 +11,8 @@ final class RoleStarters {
 
   static RoleStarter of(Role role) {
     return switch (role) {
-      case DNS -> (context, node) -> CompletableFuture.completedFuture(List.of());
-      case REPORTER -> (context, node) -> CompletableFuture.completedFuture(List.of());
+      case DNS -> new DnsRole();
+      case REPORTER -> new io.lars.reporter.ReporterRole();
       case AGENT -> (context, node) -> CompletableFuture.completedFuture(List.of());
       case ADMIN -> new io.lars.admin.AdminRole();
     };

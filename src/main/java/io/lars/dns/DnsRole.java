@@ -1,0 +1,76 @@
+package io.lars.dns;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.receptionist.Receptionist;
+import io.lars.db.JdbcRouteRepository;
+import io.lars.db.RouteRepository;
+import io.lars.node.Listener;
+import io.lars.node.NodeContext;
+import io.lars.node.Role;
+import io.lars.node.RoleStarter;
+import io.lars.protocol.MessageId;
+import io.lars.protocol.ModuleId;
+import io.lars.protocol.pb.GetRouteRequest;
+import io.lars.transport.MessageRouter;
+import io.lars.transport.TcpServer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Starts the {@code dns} role on a node: the {@link Registry} ({@code dns-registry}), the
+ * {@link Poller} ({@code dns-poller}, registered with the Receptionist under
+ * {@link Poller#SERVICE_KEY}) and the TCP listener on {@code lars.dns.bind}:{@code lars.dns.port}
+ * that accepts only {@code GetRouteRequest} frames (any other msgid or a bad body closes the
+ * connection).
+ *
+ * <p>The listener is bound at once; requests that arrive before the first load finishes get an
+ * empty route and are pushed the real one as soon as it is loaded.
+ */
+public final class DnsRole implements RoleStarter {
+
+  /** Creates the starter; settings are read when the role starts. */
+  public DnsRole() {}
+
+  /**
+   * @param context the node guardian's context
+   * @param node the node; must have a database
+   * @return completes with the dns TCP listener, or fails if the settings are wrong or the port
+   *     cannot be bound
+   */
+  @Override
+  public CompletionStage<List<Listener>> start(ActorContext<?> context, NodeContext node) {
+    DnsSettings settings;
+    try {
+      settings = DnsSettings.fromConfig(node.config());
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    RouteRepository repository = new JdbcRouteRepository(node.requireDatabase().dataSource());
+    // Resume, not restart: a restarted registry would forget every live subscription and the table.
+    ActorRef<Registry.Command> registry = context.spawn(
+        Behaviors.supervise(Registry.create()).onFailure(SupervisorStrategy.resume()), "dns-registry");
+    ActorRef<Poller.Command> poller = context.spawn(
+        Behaviors.supervise(Poller.create(repository, node.jdbcExecutor(), settings.pollInterval(),
+            settings.fullReloadInterval(), registry.narrow())).onFailure(SupervisorStrategy.restart()),
+        "dns-poller");
+    node.system().receptionist().tell(Receptionist.register(Poller.SERVICE_KEY, poller));
+    TcpServer.Settings tcp = new TcpServer.Settings(settings.bind(), settings.port(), settings.maxConnections(),
+        settings.maxOutgoingFrames());
+    return TcpServer.bind(node.system(), "dns", tcp, router(registry))
+        .thenApply(server -> List.of(Listener.of(Role.DNS, "tcp", server.localAddress())));
+  }
+
+  /** The handlers only tell the registry; it and the subscribers do the rest. */
+  private static MessageRouter router(ActorRef<Registry.Command> registry) {
+    return MessageRouter.builder()
+        .onConnect(connection -> registry.tell(new Registry.Connected(connection)))
+        .on(MessageId.GET_ROUTE_REQUEST, GetRouteRequest.class, (connection, request) ->
+            registry.tell(new Registry.Request(connection, new ModuleId(request.getModid(), request.getCmdid()))))
+        .onClose(connection -> registry.tell(new Registry.Closed(connection)))
+        .build();
+  }
+}

@@ -1,0 +1,211 @@
+package io.lars.dns;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.receptionist.ServiceKey;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import io.lars.db.RouteRepository;
+import io.lars.node.CborSerializable;
+import io.lars.protocol.ModuleId;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Keeps the dns's route table in step with the database (reference: the dns backend thread).
+ *
+ * <p>At start it clears old {@code RouteChange} rows and loads every route. Every poll interval
+ * it reads {@code RouteVersion}; when the version changed it reloads the routes, reads the
+ * {@code RouteChange} modules up to that version, publishes the new table with those modules
+ * (plus any module whose hosts differ from the last table) and deletes those rows. Every full
+ * reload interval it reloads anyway and publishes the modules whose hosts differ, so edits made
+ * without {@code RouteChange} rows still reach the agents. {@link ReloadNow} does a reload at once.
+ *
+ * <p>All JDBC runs on the given executor ({@code lars-jdbc-dispatcher}), one cycle at a time;
+ * ticks that come while a cycle runs are merged into the next one. A database failure is logged
+ * once per outage (and once on recovery), the last good table keeps serving, and the cycle is
+ * retried on the next tick.
+ */
+public final class Poller extends AbstractBehavior<Poller.Command> {
+
+  /**
+   * The key under which the node's dns registers its poller with the Receptionist, so that the
+   * admin (on any node of the cluster) can find it and send {@link ReloadNow} after a write.
+   */
+  public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "lars-dns-poller");
+
+  /** What the poller does. */
+  public interface Command {}
+
+  /**
+   * Reads the version and reloads the routes now instead of at the next tick, publishing the
+   * changed modules as usual. Sent by the admin after a route write; may cross the cluster.
+   */
+  public record ReloadNow() implements Command, CborSerializable {}
+
+  private enum Tick implements Command { POLL, FULL_RELOAD }
+
+  private record CycleDone(Cycle cycle) implements Command {}
+
+  private record CycleFailed(boolean reload, Throwable cause) implements Command {}
+
+  /** The outcome of one cycle of queries: the version read and, if reloaded, the table and changes. */
+  private record Cycle(long version, Optional<RouteTable> routes, List<ModuleId> changes) {}
+
+  private final RouteRepository repository;
+  private final Executor jdbc;
+  private final ActorRef<Registry.RoutesUpdated> publishTo;
+  private final Duration pollInterval;
+
+  private RouteTable routes = RouteTable.empty();
+  private long version;
+  private boolean started;
+  private boolean busy;
+  private boolean pollDue;
+  private boolean reloadDue;
+  private boolean databaseDown;
+
+  private Poller(ActorContext<Command> context, RouteRepository repository, Executor jdbc, Duration pollInterval,
+      ActorRef<Registry.RoutesUpdated> publishTo) {
+    super(context);
+    this.repository = repository;
+    this.jdbc = jdbc;
+    this.pollInterval = pollInterval;
+    this.publishTo = publishTo;
+  }
+
+  /**
+   * @param repository the routes; called only from the {@code jdbc} executor
+   * @param jdbc the executor for blocking JDBC ({@code Database.jdbcExecutor(system)})
+   * @param pollInterval how often {@code RouteVersion} is read (reference: 1 s)
+   * @param fullReloadInterval how often the routes are reloaded regardless (reference: 10 s)
+   * @param publishTo gets every new table with the modules to push; the first one after start
+   *     carries every module
+   * @return the behavior; the first load starts at once
+   */
+  public static Behavior<Command> create(RouteRepository repository, Executor jdbc, Duration pollInterval,
+      Duration fullReloadInterval, ActorRef<Registry.RoutesUpdated> publishTo) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Tick.POLL, pollInterval);
+      timers.startTimerWithFixedDelay(Tick.FULL_RELOAD, fullReloadInterval);
+      Poller poller = new Poller(context, repository, jdbc, pollInterval, publishTo);
+      poller.onTick(Tick.POLL);
+      return poller;
+    }));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Tick.class, this::onTick)
+        .onMessage(ReloadNow.class, this::onReloadNow)
+        .onMessage(CycleDone.class, this::onCycleDone)
+        .onMessage(CycleFailed.class, this::onCycleFailed)
+        .build();
+  }
+
+  private Behavior<Command> onTick(Tick tick) {
+    if (tick == Tick.FULL_RELOAD) {
+      reloadDue = true;
+    } else {
+      pollDue = true;
+    }
+    runCycleIfIdle();
+    return this;
+  }
+
+  private Behavior<Command> onReloadNow(ReloadNow reload) {
+    reloadDue = true;
+    runCycleIfIdle();
+    return this;
+  }
+
+  private Behavior<Command> onCycleDone(CycleDone done) {
+    busy = false;
+    if (databaseDown) {
+      databaseDown = false;
+      getContext().getLog().info("route database is back; route version {}", done.cycle().version());
+    }
+    done.cycle().routes().ifPresent(newer -> swap(done.cycle(), newer));
+    runCycleIfIdle();
+    return this;
+  }
+
+  private Behavior<Command> onCycleFailed(CycleFailed failed) {
+    busy = false;
+    reloadDue |= failed.reload();
+    pollDue = false;
+    if (!databaseDown) {
+      databaseDown = true;
+      getContext().getLog().warn("cannot read routes, serving the last table ({}, version {}) and retrying every {}: {}",
+          routes, version, pollInterval, failed.cause().getMessage());
+    }
+    // No retry until the next tick, so an outage does not spin.
+    return this;
+  }
+
+  private void swap(Cycle cycle, RouteTable newer) {
+    Set<ModuleId> changed = new HashSet<>(cycle.changes());
+    changed.addAll(routes.changedModules(newer));
+    boolean first = !started;
+    long oldVersion = version;
+    routes = newer;
+    version = cycle.version();
+    started = true;
+    if (first || !changed.isEmpty()) {
+      getContext().getLog().info("route version {} -> {}: {}; {} modules to push",
+          oldVersion, version, newer, changed.size());
+      publishTo.tell(new Registry.RoutesUpdated(newer, changed));
+    }
+  }
+
+  private void runCycleIfIdle() {
+    if (busy || !(pollDue || reloadDue)) {
+      return;
+    }
+    busy = true;
+    boolean start = !started;
+    boolean reload = reloadDue || start;
+    long known = version;
+    pollDue = false;
+    reloadDue = false;
+    RouteRepository repo = repository;
+    getContext().pipeToSelf(
+        CompletableFuture.supplyAsync(() -> runCycle(repo, start, reload, known), jdbc),
+        (cycle, failure) -> failure == null ? new CycleDone(cycle) : new CycleFailed(reload, unwrap(failure)));
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+  }
+
+  /**
+   * One cycle of blocking queries, run on the JDBC executor. Changes are read before the routes,
+   * so every change row consumed here is already in the routes loaded after it.
+   */
+  private static Cycle runCycle(RouteRepository repository, boolean start, boolean reload, long knownVersion) {
+    if (start) {
+      repository.clearChanges();
+    }
+    long version = repository.readVersion();
+    boolean versionChanged = start || version != knownVersion;
+    if (!versionChanged && !reload) {
+      return new Cycle(version, Optional.empty(), List.of());
+    }
+    List<ModuleId> changes = versionChanged && !start ? repository.readChanges(version) : List.of();
+    RouteTable routes = RouteTable.of(repository.loadRoutes());
+    if (!changes.isEmpty()) {
+      repository.deleteChanges(version);
+    }
+    return new Cycle(version, Optional.of(routes), changes);
+  }
+}

@@ -1,0 +1,41 @@
+package io.lars.dns;
+
+import io.lars.protocol.Frame;
+import io.lars.protocol.Host;
+import io.lars.protocol.MessageId;
+import io.lars.protocol.ModuleId;
+import io.lars.protocol.pb.GetRouteResponse;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The route of one module as the dns serves it: an answer to a {@code GetRouteRequest} or a push.
+ *
+ * @param module the module
+ * @param hosts its hosts, sorted and without duplicates; empty when the module has no route
+ */
+public record Route(ModuleId module, List<Host> hosts) {
+
+  /**
+   * @param module the module
+   * @param hosts its hosts, sorted and without duplicates (copied)
+   */
+  public Route {
+    Objects.requireNonNull(module, "module");
+    hosts = List.copyOf(hosts);
+  }
+
+  /**
+   * The wire form: a {@code GetRouteResponse} (msgid 2) with modid, cmdid and one {@code HostInfo}
+   * per host (reference: dns {@code get_route}, also used for pushes).
+   *
+   * @return the frame
+   */
+  public Frame toFrame() {
+    GetRouteResponse.Builder b = GetRouteResponse.newBuilder().setModid(module.modid()).setCmdid(module.cmdid());
+    for (Host host : hosts) {
+      b.addHost(host.toHostInfo());
+    }
+    return Frame.of(MessageId.GET_ROUTE_RESPONSE, b.build());
+  }
+}

@@ -1,0 +1,125 @@
+package io.lars.dns;
+
+import io.lars.protocol.Host;
+import io.lars.protocol.ModuleId;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * An immutable snapshot of every route: module to its sorted set of hosts (reference: the dns's
+ * {@code RouterDataMap}, swapped as a whole after each reload instead of under a lock).
+ *
+ * <p>Lookups are plain map reads; a table never touches the database. Each module's hosts are
+ * kept as a sorted immutable list, which is smaller than a set and compares in one pass.
+ */
+public final class RouteTable {
+
+  private static final RouteTable EMPTY = new RouteTable(Map.of(), 0);
+
+  private final Map<ModuleId, List<Host>> routes;
+  private final int hostCount;
+
+  private RouteTable(Map<ModuleId, List<Host>> routes, int hostCount) {
+    this.routes = routes;
+    this.hostCount = hostCount;
+  }
+
+  /** @return the table with no module */
+  public static RouteTable empty() {
+    return EMPTY;
+  }
+
+  /**
+   * Builds a table.
+   *
+   * @param routes module to hosts; duplicates are dropped and hosts sorted; a module with no host
+   *     is left out (it reads the same as an unknown module)
+   * @return the table, holding its own copy
+   */
+  public static RouteTable of(Map<ModuleId, ? extends Collection<Host>> routes) {
+    Map<ModuleId, List<Host>> copy = new HashMap<>(routes.size() * 4 / 3 + 1);
+    int hosts = 0;
+    for (Map.Entry<ModuleId, ? extends Collection<Host>> e : routes.entrySet()) {
+      if (!e.getValue().isEmpty()) {
+        List<Host> sorted = List.copyOf(new TreeSet<>(e.getValue()));
+        copy.put(e.getKey(), sorted);
+        hosts += sorted.size();
+      }
+    }
+    return new RouteTable(Map.copyOf(copy), hosts);
+  }
+
+  /**
+   * @param module any module
+   * @return its hosts, sorted; empty when the module is unknown
+   */
+  public List<Host> hosts(ModuleId module) {
+    return routes.getOrDefault(module, List.of());
+  }
+
+  /**
+   * @param module any module
+   * @return the module's route for the wire (empty hosts when unknown)
+   */
+  public Route route(ModuleId module) {
+    return new Route(module, hosts(module));
+  }
+
+  /** @return the modules with at least one host */
+  public Set<ModuleId> modules() {
+    return routes.keySet();
+  }
+
+  /** @return how many modules have at least one host */
+  public int moduleCount() {
+    return routes.size();
+  }
+
+  /** @return how many hosts all modules have together */
+  public int hostCount() {
+    return hostCount;
+  }
+
+  /**
+   * The modules whose host set differs between this table and a newer one: added, removed, or
+   * with any host added or removed. This is what a full reload pushes, so that edits made without
+   * {@code RouteChange} rows still reach the agents.
+   *
+   * @param newer the table that replaces this one
+   * @return the modules to push, possibly empty
+   */
+  public Set<ModuleId> changedModules(RouteTable newer) {
+    Set<ModuleId> changed = new HashSet<>();
+    routes.forEach((module, hosts) -> {
+      if (!hosts.equals(newer.hosts(module))) {
+        changed.add(module);
+      }
+    });
+    for (ModuleId module : newer.routes.keySet()) {
+      if (!routes.containsKey(module)) {
+        changed.add(module);
+      }
+    }
+    return Set.copyOf(changed);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RouteTable other && routes.equals(other.routes);
+  }
+
+  @Override
+  public int hashCode() {
+    return routes.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "RouteTable(" + routes.size() + " modules, " + hostCount + " hosts)";
+  }
+}

@@ -1,0 +1,197 @@
+package io.lars.dns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.LoggingTestKit;
+import akka.actor.testkit.typed.javadsl.ManualTime;
+import akka.actor.testkit.typed.javadsl.SerializationTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import com.typesafe.config.ConfigFactory;
+import io.lars.protocol.Host;
+import io.lars.protocol.ModuleId;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class PollerTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(ManualTime.config()
+      .withFallback(ConfigFactory.parseString("akka.actor.provider = local"))
+      .withFallback(ConfigFactory.load()));
+  private static final ManualTime manualTime = ManualTime.get(testKit.system());
+
+  private static final Duration POLL = Duration.ofSeconds(1);
+  private static final Duration FULL_RELOAD = Duration.ofSeconds(10);
+  private static final Executor DIRECT = Runnable::run;
+
+  private static final ModuleId A = new ModuleId(1, 1);
+  private static final ModuleId B = new ModuleId(1, 2);
+  private static final ModuleId C = new ModuleId(2, 1);
+  private static final Host H1 = Host.of("10.0.0.1", 80);
+  private static final Host H2 = Host.of("10.0.0.2", 80);
+  private static final Host H3 = Host.of("10.0.0.3", 80);
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private final FakeRouteRepository repo = new FakeRouteRepository();
+  private final TestProbe<Registry.RoutesUpdated> published = testKit.createTestProbe();
+
+  private ActorRef<Poller.Command> startWithTwoModules() {
+    repo.putDirectly(A, H1);
+    repo.putDirectly(B, H2);
+    repo.recordChange(5, A);
+    ActorRef<Poller.Command> poller = testKit.spawn(Poller.create(repo, DIRECT, POLL, FULL_RELOAD, published.getRef()));
+    Registry.RoutesUpdated first = published.receiveMessage();
+    assertEquals(Set.of(A, B), first.changed());
+    return poller;
+  }
+
+  /** Lets time pass and waits until the poller has queried the database since. */
+  private void passAndAwaitQuery(Duration duration) {
+    int before = repo.queries();
+    manualTime.timePasses(duration);
+    published.awaitAssert(() -> {
+      assertTrue(repo.queries() > before, "no query after " + duration);
+      return null;
+    });
+  }
+
+  @Test
+  void startClearsOldChangesAndPublishesEveryModule() {
+    repo.putDirectly(A, H1);
+    repo.putDirectly(A, H2);
+    repo.putDirectly(B, H3);
+    repo.recordChange(5, C);
+    testKit.spawn(Poller.create(repo, DIRECT, POLL, FULL_RELOAD, published.getRef()));
+    Registry.RoutesUpdated first = published.receiveMessage();
+    assertEquals(Set.of(A, B), first.changed());
+    assertEquals(List.of(H1, H2), first.routes().hosts(A));
+    assertEquals(1, repo.clears());
+    assertEquals(0, repo.changeRows());
+  }
+
+  @Test
+  void anUnchangedVersionPublishesNothing() {
+    startWithTwoModules();
+    passAndAwaitQuery(POLL);
+    passAndAwaitQuery(POLL);
+    published.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(0, repo.deletes());
+  }
+
+  @Test
+  void aNewVersionReloadsPublishesTheChangedModulesAndDeletesTheirRows() {
+    startWithTwoModules();
+    repo.addHost(A, H3);
+    repo.recordChange(7, C);
+    manualTime.timePasses(POLL);
+    Registry.RoutesUpdated update = published.receiveMessage();
+    // C has no host before or after, but its RouteChange row still gets it pushed.
+    assertEquals(Set.of(A, C), update.changed());
+    assertEquals(List.of(H1, H3), update.routes().hosts(A));
+    assertEquals(List.of(H2), update.routes().hosts(B));
+    assertEquals(0, repo.changeRows());
+    assertEquals(1, repo.deletes());
+    passAndAwaitQuery(POLL);
+    published.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aFullReloadPublishesOnlyModulesWhoseHostsDiffer() {
+    startWithTwoModules();
+    repo.putDirectly(B, H3);
+    passAndAwaitQuery(POLL);
+    published.expectNoMessage(Duration.ofMillis(100));
+    manualTime.timePasses(FULL_RELOAD.minus(POLL));
+    Registry.RoutesUpdated update = published.receiveMessage();
+    assertEquals(Set.of(B), update.changed());
+    assertEquals(List.of(H2, H3), update.routes().hosts(B));
+    passAndAwaitQuery(FULL_RELOAD);
+    published.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aDatabaseOutageKeepsTheLastTableAndRetriesEveryTick() {
+    startWithTwoModules();
+    repo.failing(true);
+    LoggingTestKit.warn("cannot read routes").expect(testKit.system(), () -> {
+      passAndAwaitQuery(POLL);
+      return null;
+    });
+    passAndAwaitQuery(POLL);
+    passAndAwaitQuery(FULL_RELOAD);
+    published.expectNoMessage(Duration.ofMillis(100));
+    repo.failing(false);
+    repo.addHost(C, H1);
+    LoggingTestKit.info("route database is back").expect(testKit.system(), () -> {
+      manualTime.timePasses(POLL);
+      return null;
+    });
+    Registry.RoutesUpdated update = published.receiveMessage();
+    assertEquals(Set.of(C), update.changed());
+    assertEquals(Set.of(A, B, C), update.routes().modules());
+  }
+
+  @Test
+  void aFailedFirstLoadIsRetriedOnTheNextTick() {
+    repo.putDirectly(A, H1);
+    repo.failing(true);
+    testKit.spawn(Poller.create(repo, DIRECT, POLL, FULL_RELOAD, published.getRef()));
+    published.expectNoMessage(Duration.ofMillis(100));
+    repo.failing(false);
+    manualTime.timePasses(POLL);
+    assertEquals(Set.of(A), published.receiveMessage().changed());
+    assertEquals(1, repo.clears());
+  }
+
+  @Test
+  void reloadNowDoesNotWaitForATick() {
+    ActorRef<Poller.Command> poller = startWithTwoModules();
+    repo.addHost(B, H1);
+    poller.tell(new Poller.ReloadNow());
+    Registry.RoutesUpdated update = published.receiveMessage();
+    assertEquals(Set.of(B), update.changed());
+    assertEquals(List.of(H1, H2), update.routes().hosts(B));
+  }
+
+  @Test
+  void onlyOneCycleOfQueriesIsInFlight() {
+    ConcurrentLinkedQueue<Runnable> queued = new ConcurrentLinkedQueue<>();
+    repo.putDirectly(A, H1);
+    ActorRef<Poller.Command> poller = testKit.spawn(Poller.create(repo, queued::add, POLL, FULL_RELOAD, published.getRef()));
+    published.awaitAssert(() -> {
+      assertEquals(1, queued.size());
+      return null;
+    });
+    poller.tell(new Poller.ReloadNow());
+    poller.tell(new Poller.ReloadNow());
+    manualTime.timePasses(FULL_RELOAD);
+    published.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(1, queued.size());
+    queued.poll().run();
+    assertEquals(Set.of(A), published.receiveMessage().changed());
+    // The ticks and reloads that came meanwhile are merged into one more cycle.
+    published.awaitAssert(() -> {
+      assertEquals(1, queued.size());
+      return null;
+    });
+    queued.poll().run();
+    published.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(0, queued.size());
+  }
+
+  @Test
+  void reloadNowSurvivesCborSerialization() {
+    new SerializationTestKit(testKit.system()).verifySerialization(new Poller.ReloadNow(), true);
+  }
+}
