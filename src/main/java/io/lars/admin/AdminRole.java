@@ -1,5 +1,6 @@
 package io.lars.admin;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.http.javadsl.Http;
@@ -66,11 +67,12 @@ public final class AdminRole implements RoleStarter {
     }
     ActorSystem<?> system = node.system();
     Database db = node.requireDatabase();
+    ActorRef<DnsNotifier.Command> notifier = context.spawn(DnsNotifier.create(), "admin-dns-notifier");
     AdminApi api = new AdminApi(new AdminApi.Dependencies(new JdbcRouteRepository(db.dataSource()),
         new NameRepository(db.dataSource()), new RouteChangeLog(db.dataSource()),
         new CallStatusRepository(db.dataSource()), new CallHistoryRepository(db.dataSource()),
         module -> CompletableFuture.failedFuture(new LoadBalanceUnavailableException("no agent role in the cluster")),
-        () -> { }, node.jdbcExecutor(), token, trustedReader, Metrics.get(system), settings, Clock.systemUTC()));
+        () -> notifier.tell(new DnsNotifier.RoutesChanged()), node.jdbcExecutor(), token, trustedReader, Metrics.get(system), settings, Clock.systemUTC()));
     return Http.get(system).newServerAt(settings.bind(), settings.port()).bind(api.route())
         .thenApply(binding -> bound(binding, system));
   }
