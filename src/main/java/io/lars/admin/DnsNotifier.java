@@ -14,8 +14,9 @@ import java.util.Set;
  * Tells every dns poller of the cluster to reload at once after an admin route write, so the
  * change reaches the agents within milliseconds instead of at the next poll (up to
  * {@code lars.dns.poll-interval}). It follows the Receptionist listing of
- * {@link Poller#SERVICE_KEY}; with no dns in the cluster a write just waits for the pollers to
- * find it themselves.
+ * {@link Poller#SERVICE_KEY}. A write seen while no poller is known (the listing reaches a new
+ * node a moment after start; or no dns runs) is remembered, and the pollers are told as soon as
+ * the listing names one; the pollers' own polling covers the rest.
  */
 public final class DnsNotifier extends AbstractBehavior<DnsNotifier.Command> {
 
@@ -28,6 +29,7 @@ public final class DnsNotifier extends AbstractBehavior<DnsNotifier.Command> {
   private record PollersChanged(Receptionist.Listing listing) implements Command {}
 
   private Set<ActorRef<Poller.Command>> pollers = Set.of();
+  private boolean reloadPending;
 
   /** @return the notifier; it subscribes to the poller listing when it starts */
   public static Behavior<Command> create() {
@@ -49,13 +51,22 @@ public final class DnsNotifier extends AbstractBehavior<DnsNotifier.Command> {
   }
 
   private Behavior<Command> onRoutesChanged(RoutesChanged changed) {
-    pollers.forEach(poller -> poller.tell(new Poller.ReloadNow()));
+    reloadPending = true;
+    tellPollers();
     return this;
   }
 
   private Behavior<Command> onPollersChanged(PollersChanged changed) {
     pollers = Set.copyOf(changed.listing().getServiceInstances(Poller.SERVICE_KEY));
     getContext().getLog().debug("dns pollers now {}", pollers);
+    tellPollers();
     return this;
+  }
+
+  private void tellPollers() {
+    if (reloadPending && !pollers.isEmpty()) {
+      pollers.forEach(poller -> poller.tell(new Poller.ReloadNow()));
+      reloadPending = false;
+    }
   }
 }

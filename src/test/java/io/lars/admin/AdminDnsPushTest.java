@@ -67,7 +67,7 @@ class AdminDnsPushTest {
     HttpClient http = HttpClient.newHttpClient();
     try (Socket dns = new Socket()) {
       dns.connect(new InetSocketAddress("127.0.0.1", conf.ports().dns()), 5000);
-      dns.setSoTimeout(5000);
+      dns.setSoTimeout(10_000);
       DataInputStream in = new DataInputStream(dns.getInputStream());
       send(dns.getOutputStream(), GetRouteRequest.newBuilder().setModid(42).setCmdid(1).build().toByteArray());
       assertEquals(0, read(in).getHostCount(), "the module starts empty");
@@ -91,7 +91,8 @@ class AdminDnsPushTest {
       long max = delaysMicros.get(WRITES - 1);
       log.info("admin write -> dns push over {} writes: median {} ms, max {} ms (HTTP write included)", WRITES,
           median / 1000.0, max / 1000.0);
-      assertTrue(max < 1_000_000, "every push well under the 30 s poll interval; max " + max + " us");
+      assertTrue(max < 5_000_000, "every push well under the 30 s poll interval; max " + max + " us");
+      assertTrue(median < 1_000_000, "median push delay " + median + " us");
     }
   }
 
