@@ -71,7 +71,7 @@ public final class AdminRole implements RoleStarter {
     AdminApi api = new AdminApi(new AdminApi.Dependencies(new JdbcRouteRepository(db.dataSource()),
         new NameRepository(db.dataSource()), new RouteChangeLog(db.dataSource()),
         new CallStatusRepository(db.dataSource()), new CallHistoryRepository(db.dataSource()),
-        module -> CompletableFuture.failedFuture(new LoadBalanceUnavailableException("no agent role in the cluster")),
+        new ShardedLoadBalanceView(system, settings.askTimeout()),
         () -> notifier.tell(new DnsNotifier.RoutesChanged()), node.jdbcExecutor(), token, trustedReader, Metrics.get(system), settings, Clock.systemUTC()));
     return Http.get(system).newServerAt(settings.bind(), settings.port()).bind(api.route())
         .thenApply(binding -> bound(binding, system));

@@ -1,0 +1,149 @@
+package io.lars.agent;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.lars.protocol.Ipv4;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The settings of the {@code agent} role, read once at start from {@code lars.agent}
+ * (see {@code lars-agent.conf}).
+ *
+ * @param bind the address the UDP API binds, e.g. {@code 127.0.0.1}
+ * @param ports the UDP ports, one endpoint each, 1..65535 (0 only in tests: a free port); at least one
+ * @param dnsHost host of the dns role the agent pulls routes from
+ * @param dnsPort its TCP port, 1..65535
+ * @param reporterHost host of the reporter role statistics go to
+ * @param reporterPort its TCP port, 1..65535
+ * @param callerIp this agent's IPv4 in Lars int32 form, sent as {@code ReportStatusReq.caller}
+ * @param askTimeout longest wait for a LoadBalance entity's answer before the client gets SYSTEM_ERROR
+ * @param passivateAfter an entity without traffic for this long is stopped
+ * @param reconnectMinBackoff first reconnect delay of the dns and reporter clients
+ * @param reconnectMaxBackoff longest reconnect delay of those clients
+ * @param maxPendingFrames frames a disconnected dns/reporter client keeps at most, at least 1
+ * @param loadBalance the load-balancing tuning ({@code lars.agent.load-balance})
+ */
+public record AgentSettings(String bind, List<Integer> ports, String dnsHost, int dnsPort, String reporterHost,
+    int reporterPort, int callerIp, Duration askTimeout, Duration passivateAfter, Duration reconnectMinBackoff,
+    Duration reconnectMaxBackoff, int maxPendingFrames, LoadBalanceSettings loadBalance) {
+
+  /** The configuration path these settings are read from. */
+  public static final String PATH = "lars.agent";
+
+  /**
+   * Validates the values and copies the port list.
+   *
+   * @throws IllegalArgumentException naming the key ({@code lars.agent.*}) of the first wrong value
+   */
+  public AgentSettings {
+    if (bind == null || bind.isBlank()) {
+      throw new IllegalArgumentException(PATH + ".bind must name an address, e.g. \"127.0.0.1\"");
+    }
+    if (ports == null || ports.isEmpty()) {
+      throw new IllegalArgumentException(PATH + ".ports must list at least one UDP port, e.g. [8888, 8889, 8890]");
+    }
+    for (int port : ports) {
+      checkPort("ports", port, 0);
+    }
+    ports = List.copyOf(ports);
+    checkHost("dns.host", dnsHost);
+    checkPort("dns.port", dnsPort, 1);
+    checkHost("reporter.host", reporterHost);
+    checkPort("reporter.port", reporterPort, 1);
+    checkPositive("ask-timeout", askTimeout);
+    checkPositive("passivate-after", passivateAfter);
+    checkPositive("reconnect-min-backoff", reconnectMinBackoff);
+    checkPositive("reconnect-max-backoff", reconnectMaxBackoff);
+    if (reconnectMaxBackoff.compareTo(reconnectMinBackoff) < 0) {
+      throw new IllegalArgumentException(PATH + ".reconnect-max-backoff (" + reconnectMaxBackoff
+          + ") must not be below reconnect-min-backoff (" + reconnectMinBackoff + ")");
+    }
+    if (maxPendingFrames < 1) {
+      throw new IllegalArgumentException(PATH + ".max-pending-frames must be at least 1, got " + maxPendingFrames);
+    }
+    if (loadBalance == null) {
+      throw new IllegalArgumentException(LoadBalanceSettings.PATH + " is missing");
+    }
+    if (loadBalance.firstPullWait().compareTo(askTimeout) >= 0) {
+      throw new IllegalArgumentException(LoadBalanceSettings.PATH + ".first-pull-wait (" + loadBalance.firstPullWait()
+          + ") must be below " + PATH + ".ask-timeout (" + askTimeout + "), or first requests time out");
+    }
+  }
+
+  /**
+   * Reads and validates {@code lars.agent}. An empty {@code caller-ip} is replaced by the first
+   * non-loopback IPv4 address of the machine's interfaces, else 127.0.0.1, without any DNS
+   * lookup (SPEC 12: the reference agent blocked on DNS resolution at start).
+   *
+   * @param config the resolved configuration
+   * @return the settings
+   * @throws IllegalArgumentException if a key is missing, has the wrong type or is out of range, naming the key
+   */
+  public static AgentSettings fromConfig(Config config) {
+    LoadBalanceSettings loadBalance = LoadBalanceSettings.fromConfig(config);
+    try {
+      Config c = config.getConfig(PATH);
+      String callerText = c.getString("caller-ip").trim();
+      int callerIp;
+      try {
+        callerIp = callerText.isEmpty() ? discoverCallerIp() : Ipv4.parse(callerText);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(PATH + ".caller-ip: " + e.getMessage(), e);
+      }
+      return new AgentSettings(c.getString("bind"), c.getIntList("ports"), c.getString("dns.host"),
+          c.getInt("dns.port"), c.getString("reporter.host"), c.getInt("reporter.port"), callerIp,
+          c.getDuration("ask-timeout"), c.getDuration("passivate-after"), c.getDuration("reconnect-min-backoff"),
+          c.getDuration("reconnect-max-backoff"), c.getInt("max-pending-frames"), loadBalance);
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Finds this machine's IPv4 address without a DNS lookup.
+   *
+   * @return the first non-loopback IPv4 address of an interface that is up, in Lars int32 form,
+   *     or 127.0.0.1 if there is none or the interfaces cannot be listed
+   */
+  public static int discoverCallerIp() {
+    try {
+      for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (!nif.isUp() || nif.isLoopback()) {
+          continue;
+        }
+        for (InetAddress address : Collections.list(nif.getInetAddresses())) {
+          if (address instanceof Inet4Address && !address.isLoopbackAddress()) {
+            return Ipv4.of(address);
+          }
+        }
+      }
+    } catch (SocketException e) {
+      // The interfaces cannot be listed: fall back to loopback rather than fail the start.
+    }
+    return Ipv4.parse("127.0.0.1");
+  }
+
+  private static void checkPort(String key, int port, int min) {
+    if (port < min || port > 65535) {
+      throw new IllegalArgumentException(PATH + "." + key + " must be " + min + "..65535, got " + port);
+    }
+  }
+
+  private static void checkHost(String key, String host) {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException(PATH + "." + key + " must name a host, e.g. \"127.0.0.1\"");
+    }
+  }
+
+  private static void checkPositive(String key, Duration value) {
+    if (value == null || value.isZero() || value.isNegative()) {
+      throw new IllegalArgumentException(PATH + "." + key + " must be a positive duration, got " + value);
+    }
+  }
+}

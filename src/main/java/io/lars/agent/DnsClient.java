@@ -1,0 +1,151 @@
+package io.lars.agent;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.RecipientRef;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import io.lars.protocol.Frame;
+import io.lars.protocol.FrameException;
+import io.lars.protocol.Host;
+import io.lars.protocol.MessageId;
+import io.lars.protocol.ModuleId;
+import io.lars.protocol.pb.GetRouteRequest;
+import io.lars.protocol.pb.GetRouteResponse;
+import io.lars.transport.ReconnectingTcpClient;
+import io.lars.transport.TransportStats;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The node's connection to the dns role (SPEC 7.3): one per agent node, wrapping a
+ * {@link ReconnectingTcpClient} that reconnects forever (SPEC 12: the reference gave up after one
+ * failed reconnect).
+ *
+ * <p>{@link Pull} sends a {@code GetRouteRequest}; every {@code GetRouteResponse}, an answer or a
+ * push, goes to the module's LoadBalance entity as {@link LoadBalanceEntity.RoutesUpdated}. On
+ * every (re)connect it requests again every module it was ever asked about, so the dns
+ * subscribes this connection to them again, and tells those entities
+ * {@link LoadBalanceEntity.DnsReconnected}. Pulls while disconnected are only remembered: the
+ * reconnect requests them.
+ */
+public final class DnsClient extends AbstractBehavior<DnsClient.Command> {
+
+  /** Messages the client accepts; local to the node. */
+  public interface Command {}
+
+  /**
+   * Requests the route of a module (reference: {@code load_balance::pull}).
+   *
+   * @param module the module
+   */
+  public record Pull(ModuleId module) implements Command {}
+
+  private record Up(InetSocketAddress remote) implements Command {}
+
+  private record Down(String reason) implements Command {}
+
+  private record FrameReceived(Frame frame) implements Command {}
+
+  private final Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities;
+  private final ActorRef<ReconnectingTcpClient.Command> connection;
+  private final Set<ModuleId> modules = new LinkedHashSet<>();
+  private boolean connected;
+
+  /**
+   * @param settings where the dns is and the reconnect backoff
+   * @param entities the LoadBalance entity of a module (production: {@code ClusterSharding.entityRefFor})
+   * @param stats the node's agent counters; the connection counts into {@link AgentStats#dnsClient()}
+   * @return the behavior
+   */
+  public static Behavior<Command> create(AgentSettings settings,
+      Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, AgentStats stats) {
+    ReconnectingTcpClient.Settings tcp = new ReconnectingTcpClient.Settings(settings.dnsHost(), settings.dnsPort(),
+        settings.reconnectMinBackoff(), settings.reconnectMaxBackoff(), 0.2, settings.maxPendingFrames());
+    return Behaviors.setup(context -> new DnsClient(context, tcp, entities, stats.dnsClient()));
+  }
+
+  private DnsClient(ActorContext<Command> context, ReconnectingTcpClient.Settings tcp,
+      Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, TransportStats stats) {
+    super(context);
+    this.entities = entities;
+    ActorRef<ReconnectingTcpClient.Event> events = context.messageAdapter(ReconnectingTcpClient.Event.class, DnsClient::adapt);
+    this.connection = context.spawn(ReconnectingTcpClient.create(tcp, events, stats), "connection");
+  }
+
+  private static Command adapt(ReconnectingTcpClient.Event event) {
+    if (event instanceof ReconnectingTcpClient.Received received) {
+      return new FrameReceived(received.frame());
+    } else if (event instanceof ReconnectingTcpClient.Connected up) {
+      return new Up(up.remote());
+    } else if (event instanceof ReconnectingTcpClient.Disconnected down) {
+      return new Down(down.reason());
+    }
+    throw new IllegalArgumentException("unexpected connection event " + event);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Pull.class, this::onPull)
+        .onMessage(FrameReceived.class, this::onFrameReceived)
+        .onMessage(Up.class, this::onUp)
+        .onMessage(Down.class, this::onDown)
+        .build();
+  }
+
+  private Behavior<Command> onPull(Pull pull) {
+    modules.add(pull.module());
+    if (connected) {
+      request(pull.module());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFrameReceived(FrameReceived received) {
+    Frame frame = received.frame();
+    if (frame.msgId() != MessageId.GET_ROUTE_RESPONSE.id()) {
+      getContext().getLog().warn("dns sent msgid {}, expected only GetRouteResponse (2); ignored", frame.msgId());
+      return this;
+    }
+    GetRouteResponse response;
+    try {
+      response = frame.decode(GetRouteResponse.class);
+    } catch (FrameException e) {
+      getContext().getLog().warn("dns sent a bad GetRouteResponse, ignored: {}", e.getMessage());
+      return this;
+    }
+    List<Host> hosts = response.getHostList().stream().map(Host::of).toList();
+    ModuleId module = new ModuleId(response.getModid(), response.getCmdid());
+    entities.apply(module).tell(new LoadBalanceEntity.RoutesUpdated(hosts));
+    return this;
+  }
+
+  private Behavior<Command> onUp(Up up) {
+    connected = true;
+    getContext().getLog().info("connected to dns {}; requesting {} modules again", up.remote(), modules.size());
+    for (ModuleId module : modules) {
+      request(module);
+      entities.apply(module).tell(new LoadBalanceEntity.DnsReconnected());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDown(Down down) {
+    if (connected) {
+      getContext().getLog().warn("lost the dns connection: {}", down.reason());
+    }
+    connected = false;
+    return this;
+  }
+
+  private void request(ModuleId module) {
+    GetRouteRequest request = GetRouteRequest.newBuilder().setModid(module.modid()).setCmdid(module.cmdid()).build();
+    connection.tell(new ReconnectingTcpClient.Send(Frame.of(MessageId.GET_ROUTE_REQUEST, request)));
+  }
+}

@@ -1,0 +1,236 @@
+package io.lars.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.util.ByteString;
+import com.typesafe.config.ConfigFactory;
+import io.lars.node.LarsNode;
+import io.lars.node.Listener;
+import io.lars.node.Role;
+import io.lars.protocol.Frame;
+import io.lars.protocol.Host;
+import io.lars.protocol.Ipv4;
+import io.lars.protocol.MessageId;
+import io.lars.protocol.ModuleId;
+import io.lars.protocol.RetCode;
+import io.lars.protocol.pb.GetHostResponse;
+import io.lars.protocol.pb.HostCallResult;
+import io.lars.protocol.pb.ReportStatusReq;
+import io.lars.testkit.TestNodeConfig;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent role on a real node over real sockets, with the dns and reporter played by
+ * {@link FakeLarsServer}s so that the test controls routes, pushes, outages and restarts.
+ */
+class AgentEndToEndTest {
+
+  private static final ActorTestKit fakes = ActorTestKit.create(ConfigFactory.parseString(
+      "akka.actor.provider = local").withFallback(ConfigFactory.load()));
+  private static final Host H1 = Host.of("10.0.0.1", 7001);
+  private static final Host H2 = Host.of("10.0.0.2", 7002);
+  private static final Host H3 = Host.of("10.0.0.3", 7003);
+
+  private static TestNodeConfig conf;
+  private static FakeLarsServer dns;
+  private static FakeLarsServer reporter;
+  private static LarsNode node;
+  private static List<InetSocketAddress> ports;
+  private static AgentStats stats;
+
+  @BeforeAll
+  static void start() throws Exception {
+    conf = TestNodeConfig.create(ConfigFactory.parseString("""
+        lars.agent.caller-ip = "10.9.8.7"
+        lars.agent.reconnect-min-backoff = 50ms
+        lars.agent.reconnect-max-backoff = 300ms
+        lars.agent.load-balance.report-interval = 200ms
+        """));
+    dns = FakeLarsServer.bind(fakes.system(), conf.ports().dns());
+    reporter = FakeLarsServer.bind(fakes.system(), conf.ports().reporter());
+    node = LarsNode.start(conf.config(), EnumSet.of(Role.AGENT)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    ports = node.listeners("agent", "udp").stream().map(Listener::address).toList();
+    stats = AgentStats.get(node.system());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (node != null) {
+      node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    fakes.shutdownTestKit();
+  }
+
+  private static InetSocketAddress portOf(ModuleId module) {
+    return ports.get(Math.floorMod(module.modid() + module.cmdid(), ports.size()));
+  }
+
+  private static <T> T await(Duration max, akka.japi.function.Creator<T> assertion) {
+    TestProbe<Object> probe = fakes.createTestProbe();
+    return probe.awaitAssert(max, Duration.ofMillis(50), assertion);
+  }
+
+  @Test
+  void bindsTheConfiguredPorts() {
+    assertEquals(conf.ports().agent(), ports.stream().map(InetSocketAddress::getPort).toList());
+  }
+
+  @Test
+  void firstGetHostSucceedsThenGetRouteAndReportsReachTheReporter() {
+    ModuleId module = new ModuleId(1, 1);
+    dns.routes.put(module, List.of(H1, H2));
+    try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
+      GetHostResponse first = client.getHost(portOf(module), 41, 1, 1);
+      assertEquals(RetCode.SUCC.code(), first.getRetcode(), "the first get_host of a module must not be NOEXIST");
+      assertEquals(41, first.getSeq());
+      assertEquals(List.of(H1, H2), client.getRoute(portOf(module), 1, 1).getHostList().stream().map(Host::of).toList());
+      // Every port reaches the same entity: the rotation continues across ports.
+      Host a = Host.of(client.getHost(ports.get(0), 1, 1, 1).getHost());
+      Host b = Host.of(client.getHost(ports.get(1), 2, 1, 1).getHost());
+      assertTrue(a.equals(H1) != b.equals(H1), "two picks in a row rotate over both hosts: " + a + ", " + b);
+
+      for (int i = 0; i < 3; i++) {
+        client.report(portOf(module), 1, 1, H1, 0, 5);
+      }
+      client.report(portOf(module), 1, 1, H2, 1, 0);
+    }
+    ReportStatusReq statistics = await(Duration.ofSeconds(5), () -> {
+      ReportStatusReq last = reporter.statistics.stream()
+          .filter(r -> r.getModid() == 1 && r.getCmdid() == 1).reduce((x, y) -> y).orElseThrow();
+      assertEquals(3, resultOf(last, H1).getSucc());
+      assertEquals(1, resultOf(last, H2).getErr());
+      return last;
+    });
+    assertEquals(Ipv4.parse("10.9.8.7"), statistics.getCaller());
+    assertTrue(Math.abs(System.currentTimeMillis() / 1000 - Integer.toUnsignedLong(statistics.getTs())) < 10);
+  }
+
+  private static HostCallResult resultOf(ReportStatusReq request, Host host) {
+    return request.getResultsList().stream().filter(r -> r.getIp() == host.ip() && r.getPort() == host.port())
+        .findFirst().orElseThrow(() -> new AssertionError("no result for " + host + " in " + request));
+  }
+
+  @Test
+  void moduleUnknownToTheDnsAnswersNoexistAndRoutePushesArrive() {
+    ModuleId module = new ModuleId(2, 1);
+    try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
+      assertEquals(RetCode.NOEXIST.code(), client.getHost(portOf(module), 1, 2, 1).getRetcode());
+      dns.pushRoute(module, List.of(H3));
+      await(Duration.ofSeconds(5), () -> {
+        GetHostResponse r = client.getHost(portOf(module), 2, 2, 1);
+        assertEquals(RetCode.SUCC.code(), r.getRetcode());
+        assertEquals(H3, Host.of(r.getHost()));
+        return r;
+      });
+    }
+  }
+
+  @Test
+  void aFailingHostIsOverloadedAndThenOnlyProbed() {
+    ModuleId module = new ModuleId(3, 1);
+    dns.routes.put(module, List.of(H1, H2));
+    int probeNum = LoadBalanceSettings.defaults().probeNum();
+    try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
+      InetSocketAddress port = portOf(module);
+      // Warm-up: H1 fails every call until it is overloaded (contin-err-limit at the latest).
+      for (int i = 0; i < 40; i++) {
+        Host host = Host.of(client.getHost(port, i, 3, 1).getHost());
+        client.report(port, 3, 1, host, host.equals(H1) ? 1 : 0, 0);
+      }
+      int picks = 22 * (probeNum + 1);
+      int h1 = 0;
+      for (int i = 0; i < picks; i++) {
+        GetHostResponse r = client.getHost(port, 100 + i, 3, 1);
+        assertEquals(RetCode.SUCC.code(), r.getRetcode());
+        Host host = Host.of(r.getHost());
+        if (host.equals(H1)) {
+          h1++;
+        }
+        client.report(port, 3, 1, host, host.equals(H1) ? 1 : 0, 0);
+      }
+      int expected = picks / (probeNum + 1);
+      assertTrue(Math.abs(h1 - expected) <= 1, "H1 got " + h1 + " of " + picks + " picks, expected about " + expected);
+    }
+  }
+
+  @Test
+  void garbageDatagramsAreIgnoredAndCounted() {
+    long badFrames = stats.udp().datagramsDropped();
+    long dropped = stats.droppedDatagrams();
+    ModuleId module = new ModuleId(4, 1);
+    dns.routes.put(module, List.of(H2));
+    try (AgentUdpClient client = new AgentUdpClient(Duration.ofMillis(300))) {
+      client.sendRaw(portOf(module), new byte[] {(byte) 0xff, 0, 0, 0, 0x10, 0, 0, 0, 1});
+      client.send(portOf(module), new Frame(42, ByteString.emptyByteString()));
+      client.send(portOf(module), new Frame(MessageId.REPORT_REQUEST.id(), ByteString.fromArray(new byte[] {0x1a, 0x40})));
+      assertTrue(client.receive().isEmpty());
+      assertEquals(badFrames + 1, stats.udp().datagramsDropped());
+      assertEquals(dropped + 2, stats.droppedDatagrams());
+    }
+    try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
+      assertEquals(H2, Host.of(client.getHost(portOf(module), 5, 4, 1).getHost()));
+    }
+  }
+
+  @Test
+  void dnsRestartIsSurvivedAndModulesAreRequestedAgain() throws Exception {
+    ModuleId known = new ModuleId(5, 1);
+    dns.routes.put(known, List.of(H1));
+    try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
+      assertEquals(H1, Host.of(client.getHost(portOf(known), 1, 5, 1).getHost()));
+
+      dns.close();
+      await(Duration.ofSeconds(5), () -> {
+        assertEquals(0, stats.dnsClient().connectionsOpen());
+        return true;
+      });
+      // While the dns is down the agent answers from what it knows.
+      assertEquals(H1, Host.of(client.getHost(portOf(known), 2, 5, 1).getHost()));
+
+      FakeLarsServer restarted = FakeLarsServer.bind(fakes.system(), conf.ports().dns());
+      dns = restarted;
+      restarted.routes.put(known, List.of(H2));
+      ModuleId fresh = new ModuleId(6, 1);
+      restarted.routes.put(fresh, List.of(H3));
+      // The reconnect requests the known module again, so its new route arrives without a push.
+      await(Duration.ofSeconds(10), () -> {
+        assertEquals(H2, Host.of(client.getHost(portOf(known), 3, 5, 1).getHost()));
+        return true;
+      });
+      assertEquals(H3, Host.of(client.getHost(portOf(fresh), 4, 6, 1).getHost()));
+    }
+  }
+
+  @Test
+  void reporterOutageDoesNotAffectTheAgent() throws Exception {
+    ModuleId module = new ModuleId(7, 1);
+    dns.routes.put(module, List.of(H1));
+    reporter.close();
+    try {
+      long droppedBefore = stats.statisticsDropped();
+      try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
+        for (int i = 0; i < 5; i++) {
+          assertEquals(H1, Host.of(client.getHost(portOf(module), i, 7, 1).getHost()));
+          client.report(portOf(module), 7, 1, H1, 0, 0);
+        }
+        await(Duration.ofSeconds(5), () -> {
+          assertTrue(stats.statisticsDropped() > droppedBefore, "statistics are dropped while the reporter is down");
+          return true;
+        });
+        assertEquals(H1, Host.of(client.getHost(portOf(module), 9, 7, 1).getHost()));
+      }
+    } finally {
+      reporter = FakeLarsServer.bind(fakes.system(), conf.ports().reporter());
+    }
+  }
+}
