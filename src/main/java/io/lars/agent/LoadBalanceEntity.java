@@ -357,6 +357,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   }
 
   private void logTransition(LoadBalance.Transition t) {
+    AgentStats.get(getContext().getSystem()).recordTransition(t.toOverload());
     getContext().getLog().info("module {} host {} {} ({}): vsucc={} verr={} rsucc={} rerr={}",
         module, t.host(), t.toOverload() ? "idle -> overload" : "overload -> idle", t.reason(),
         t.vsucc(), t.verr(), t.rsucc(), t.rerr());
