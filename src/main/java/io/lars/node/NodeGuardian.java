@@ -44,7 +44,7 @@ final class NodeGuardian {
           ready.completeExceptionally(failure);
         } else {
           List<Listener> all = new ArrayList<>();
-          starts.forEach(s -> all.addAll(s.join()));
+          starts.forEach(s -> all.addAll(s.getNow(List.of()))); // all complete here
           state.listenersBound(all);
           ready.complete(List.copyOf(all));
         }
