@@ -236,6 +236,7 @@ public final class AgentEndpoint extends AbstractBehavior<AgentEndpoint.Command>
   }
 
   private void sendHost(Pending request, RetCode retCode, Host host) {
+    stats.recordGetHostAnswer(retCode);
     GetHostResponse.Builder response = GetHostResponse.newBuilder()
         .setSeq(request.seq())
         .setModid(request.module().modid())

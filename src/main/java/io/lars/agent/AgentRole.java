@@ -6,10 +6,12 @@ import akka.actor.typed.RecipientRef;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import io.lars.node.Listener;
+import io.lars.node.Metrics;
 import io.lars.node.NodeContext;
 import io.lars.node.Role;
 import io.lars.node.RoleStarter;
 import io.lars.protocol.ModuleId;
+import io.lars.protocol.RetCode;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +49,7 @@ public final class AgentRole implements RoleStarter {
       return CompletableFuture.failedFuture(e);
     }
     AgentStats stats = AgentStats.get(node.system());
+    registerMetrics(Metrics.get(node.system()), stats);
     ClusterSharding sharding = ClusterSharding.get(node.system());
     Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities =
         module -> sharding.entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId());
@@ -67,5 +70,27 @@ public final class AgentRole implements RoleStarter {
     }
     return CompletableFuture.allOf(bound.toArray(CompletableFuture[]::new))
         .thenApply(done -> bound.stream().map(b -> Listener.of(Role.AGENT, "udp", b.join())).toList());
+  }
+
+  private static void registerMetrics(Metrics metrics, AgentStats stats) {
+    metrics.registerTransport("agent-udp", stats.udp());
+    metrics.registerTransport("agent-dns-client", stats.dnsClient());
+    metrics.registerTransport("agent-reporter-client", stats.reporterClient());
+    for (RetCode code : RetCode.values()) {
+      metrics.counter("lars.agent.get.host", "GetHostResponses sent, by return code", stats,
+          s -> s.getHostAnswers(code), "retcode", code.name());
+    }
+    metrics.counter("lars.agent.reports", "ReportRequests received", stats, AgentStats::reportRequests);
+    metrics.counter("lars.agent.get.route", "API GetRouteRequests received", stats, AgentStats::getRouteRequests);
+    metrics.counter("lars.agent.timeouts", "requests answered SYSTEM_ERROR after the ask timeout", stats,
+        AgentStats::timeouts);
+    metrics.counter("lars.agent.host.transitions", "host transitions", stats, AgentStats::transitionsToOverload,
+        "to", "overload");
+    metrics.counter("lars.agent.host.transitions", "host transitions", stats, AgentStats::transitionsToIdle,
+        "to", "idle");
+    metrics.counter("lars.agent.statistics.sent", "ReportStatusRequests sent to the reporter", stats,
+        AgentStats::statisticsSent);
+    metrics.counter("lars.agent.statistics.dropped", "ReportStatusRequests dropped while the reporter was down",
+        stats, AgentStats::statisticsDropped);
   }
 }

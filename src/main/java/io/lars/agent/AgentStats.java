@@ -4,6 +4,10 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
 import io.lars.transport.TransportStats;
+import io.lars.protocol.RetCode;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -30,6 +34,9 @@ public final class AgentStats implements Extension {
   private final LongAdder timeouts = new LongAdder();
   private final LongAdder statisticsSent = new LongAdder();
   private final LongAdder statisticsDropped = new LongAdder();
+  private final Map<RetCode, LongAdder> getHostAnswers = answerCounters();
+  private final LongAdder toOverload = new LongAdder();
+  private final LongAdder toIdle = new LongAdder();
 
   private AgentStats() {}
 
@@ -92,6 +99,40 @@ public final class AgentStats implements Extension {
   /** @return ReportStatusRequest frames dropped because the reporter was not connected */
   public long statisticsDropped() {
     return statisticsDropped.sum();
+  }
+
+  /**
+   * @param retCode a return code
+   * @return GetHostResponses sent with that return code
+   */
+  public long getHostAnswers(RetCode retCode) {
+    return getHostAnswers.get(retCode).sum();
+  }
+
+  /** @return host transitions idle -> overload in this node's LoadBalance entities */
+  public long transitionsToOverload() {
+    return toOverload.sum();
+  }
+
+  /** @return host transitions overload -> idle in this node's LoadBalance entities */
+  public long transitionsToIdle() {
+    return toIdle.sum();
+  }
+
+  void recordGetHostAnswer(RetCode retCode) {
+    getHostAnswers.get(retCode).increment();
+  }
+
+  void recordTransition(boolean overload) {
+    (overload ? toOverload : toIdle).increment();
+  }
+
+  private static Map<RetCode, LongAdder> answerCounters() {
+    EnumMap<RetCode, LongAdder> counters = new EnumMap<>(RetCode.class);
+    for (RetCode code : RetCode.values()) {
+      counters.put(code, new LongAdder());
+    }
+    return Collections.unmodifiableMap(counters);
   }
 
   void recordGetHost() {

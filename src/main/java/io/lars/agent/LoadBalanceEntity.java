@@ -576,6 +576,7 @@ public final class LoadBalanceEntity extends EventSourcedBehavior<LoadBalanceEnt
   }
 
   private void logTransition(LoadBalance.Transition t) {
+    AgentStats.get(context.getSystem()).recordTransition(t.toOverload());
     context.getLog().info("module {} host {} {} ({}): vsucc={} verr={} rsucc={} rerr={}",
         module, t.host(), t.toOverload() ? "idle -> overload" : "overload -> idle", t.reason(),
         t.vsucc(), t.verr(), t.rsucc(), t.rerr());

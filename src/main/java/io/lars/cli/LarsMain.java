@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "lars", mixinStandardHelpOptions = true, version = "lars 0.1.0",
     description = "Lars on Akka: load balancing and service routing.",
     subcommands = {NodeCommand.class, ClientCommands.GetHost.class, ClientCommands.GetRoute.class,
-        ClientCommands.Report.class, SimulateCommand.class, QpsCommand.class,
-        RouteCommand.class})
+        ClientCommands.Report.class, SimulateCommand.class, QpsCommand.class, RouteCommand.class,
+        DemoCommand.class})
 public final class LarsMain implements Runnable {
 
   @CommandLine.Spec

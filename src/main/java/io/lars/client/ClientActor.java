@@ -2,6 +2,7 @@ package io.lars.client;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -38,6 +39,9 @@ import java.util.concurrent.CompletableFuture;
  * ignored.
  */
 public final class ClientActor extends AbstractBehavior<ClientActor.Command> {
+
+  /** The dispatcher the client actor and its socket run on (shared with the agent's UDP path). */
+  public static final String DISPATCHER = "lars-agent-dispatcher";
 
   /** What the client actor accepts. */
   public interface Command {}
@@ -102,7 +106,8 @@ public final class ClientActor extends AbstractBehavior<ClientActor.Command> {
       CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
       ActorRef<UdpServer.Datagram> handler = context.messageAdapter(UdpServer.Datagram.class, Received::new);
       ActorRef<UdpServer.Command> socket = context.spawn(
-          UdpServer.create(new InetSocketAddress("127.0.0.1", 0), handler, bound, stats), "udp");
+          UdpServer.create(new InetSocketAddress("127.0.0.1", 0), handler, bound, stats), "udp",
+          DispatcherSelector.sameAsParent());
       context.pipeToSelf(bound, (addr, err) -> err == null ? new SocketBound(addr) : new SocketFailed(err));
       return binding(context, stash, timers, settings, socket);
     })));

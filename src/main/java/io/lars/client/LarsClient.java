@@ -2,7 +2,7 @@ package io.lars.client;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Props;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
@@ -40,8 +40,9 @@ public final class LarsClient implements AutoCloseable {
     this.ownsSystem = ownsSystem;
     // The actor answers by itself within 2 x timeout; this only guards against a stopped actor.
     this.askTimeout = settings.timeout().multipliedBy(3).plusSeconds(2);
+    // One thread for the client actor, its socket and akka-io's UDP worker: fewer hand-offs per request.
     this.actor = system.systemActorOf(ClientActor.create(settings, stats), "lars-client-" + INSTANCES.incrementAndGet(),
-        Props.empty());
+        DispatcherSelector.fromConfig(ClientActor.DISPATCHER));
   }
 
   /**

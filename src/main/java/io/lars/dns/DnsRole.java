@@ -8,6 +8,7 @@ import akka.actor.typed.receptionist.Receptionist;
 import io.lars.db.JdbcRouteRepository;
 import io.lars.db.RouteRepository;
 import io.lars.node.Listener;
+import io.lars.node.Metrics;
 import io.lars.node.NodeContext;
 import io.lars.node.Role;
 import io.lars.node.RoleStarter;
@@ -60,8 +61,10 @@ public final class DnsRole implements RoleStarter {
     node.system().receptionist().tell(Receptionist.register(Poller.SERVICE_KEY, poller));
     TcpServer.Settings tcp = new TcpServer.Settings(settings.bind(), settings.port(), settings.maxConnections(),
         settings.maxOutgoingFrames());
-    return TcpServer.bind(node.system(), "dns", tcp, router(registry))
-        .thenApply(server -> List.of(Listener.of(Role.DNS, "tcp", server.localAddress())));
+    return TcpServer.bind(node.system(), "dns", tcp, router(registry)).thenApply(server -> {
+      Metrics.get(node.system()).registerTransport("dns", server.stats());
+      return List.of(Listener.of(Role.DNS, "tcp", server.localAddress()));
+    });
   }
 
   /** The handlers only tell the registry; it and the subscribers do the rest. */

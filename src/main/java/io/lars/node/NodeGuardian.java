@@ -1,5 +1,7 @@
 package io.lars.node;
 
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.management.javadsl.AkkaManagement;
@@ -24,6 +26,13 @@ final class NodeGuardian {
   static Behavior<Void> create(Config config, Set<Role> roles, Optional<Database> database,
       CompletableFuture<List<Listener>> ready) {
     return Behaviors.setup(context -> {
+      NodeState state = NodeState.get(context.getSystem());
+      state.databaseOpened(database);
+      CoordinatedShutdown.get(context.getSystem()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+          "lars-readiness-down", () -> {
+            state.unbinding();
+            return CompletableFuture.completedFuture(Done.getInstance());
+          });
       NodeContext node = new NodeContext(context.getSystem(), config, roles, database);
       List<CompletableFuture<List<Listener>>> starts = new ArrayList<>();
       starts.add(startManagement(node));
@@ -35,7 +44,8 @@ final class NodeGuardian {
           ready.completeExceptionally(failure);
         } else {
           List<Listener> all = new ArrayList<>();
-          starts.forEach(s -> all.addAll(s.join()));
+          starts.forEach(s -> all.addAll(s.getNow(List.of()))); // all complete here
+          state.listenersBound(all);
           ready.complete(List.copyOf(all));
         }
       });

@@ -1,8 +1,6 @@
 package io.lars.node;
 
 import io.lars.dns.DnsRole;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /** The starter of each role; the only place that knows which package implements which role. */
 final class RoleStarters {
@@ -14,7 +12,7 @@ final class RoleStarters {
       case DNS -> new DnsRole();
       case REPORTER -> new io.lars.reporter.ReporterRole();
       case AGENT -> new io.lars.agent.AgentRole();
-      case ADMIN -> (context, node) -> CompletableFuture.completedFuture(List.of());
+      case ADMIN -> new io.lars.admin.AdminRole();
     };
   }
 }

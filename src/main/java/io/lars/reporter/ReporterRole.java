@@ -8,8 +8,11 @@ import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.ConfigException;
+import io.lars.db.CallHistoryRepository;
 import io.lars.db.CallStatusRepository;
 import io.lars.node.Listener;
+import io.lars.node.Metrics;
 import io.lars.node.NodeContext;
 import io.lars.node.Role;
 import io.lars.node.RoleStarter;
@@ -17,6 +20,7 @@ import io.lars.protocol.MessageId;
 import io.lars.protocol.pb.ReportStatusReq;
 import io.lars.transport.MessageRouter;
 import io.lars.transport.TcpServer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,10 +61,18 @@ public final class ReporterRole implements RoleStarter {
       return CompletableFuture.failedFuture(e);
     }
     CallStatusRepository repository = new CallStatusRepository(node.requireDatabase().dataSource());
+    StatusStore store;
+    try {
+      store = new HistoryKeepingStore(repository, new CallHistoryRepository(node.requireDatabase().dataSource()),
+          node.config().getDuration("lars.reporter.history-retention"), Clock.systemUTC());
+    } catch (IllegalArgumentException | ConfigException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     ReporterStats stats = ReporterStats.get(node.system());
+    registerMetrics(Metrics.get(node.system()), stats);
     List<ActorRef<StatusWriter.Command>> writers = new ArrayList<>();
     for (int i = 0; i < settings.writers(); i++) {
-      writers.add(context.spawn(Behaviors.supervise(StatusWriter.create(settings, repository::upsert,
+      writers.add(context.spawn(Behaviors.supervise(StatusWriter.create(settings, store,
           node.jdbcExecutor(), stats)).onFailure(SupervisorStrategy.restart()), "reporter-writer-" + i));
     }
     CoordinatedShutdown.get(node.system()).addTask(CoordinatedShutdown.PhaseServiceStop(),
@@ -72,8 +84,22 @@ public final class ReporterRole implements RoleStarter {
         .build();
     TcpServer.Settings tcp = new TcpServer.Settings(settings.bind(), settings.port(), settings.maxConnections(),
         MAX_OUTGOING_FRAMES);
-    return TcpServer.bind(node.system(), "reporter", tcp, router)
-        .thenApply(server -> List.of(Listener.of(Role.REPORTER, "tcp", server.localAddress())));
+    return TcpServer.bind(node.system(), "reporter", tcp, router).thenApply(server -> {
+      Metrics.get(node.system()).registerTransport("reporter", server.stats());
+      return List.of(Listener.of(Role.REPORTER, "tcp", server.localAddress()));
+    });
+  }
+
+  private static void registerMetrics(Metrics metrics, ReporterStats stats) {
+    metrics.counter("lars.reporter.reports", "ReportStatusRequests received", stats, ReporterStats::requests);
+    metrics.counter("lars.reporter.reports.rejected", "ReportStatusRequests dropped as impossible", stats,
+        ReporterStats::requestsRejected);
+    metrics.counter("lars.reporter.rows.received", "host rows received", stats, ReporterStats::rowsReceived);
+    metrics.counter("lars.reporter.rows.written", "host rows stored", stats, ReporterStats::rowsWritten);
+    metrics.counter("lars.reporter.rows.dropped", "host rows dropped by a full writer buffer", stats,
+        ReporterStats::rowsDropped);
+    metrics.counter("lars.database.errors", "failed database operations", stats, ReporterStats::dbErrors,
+        "source", "reporter");
   }
 
   private static CompletionStage<Done> drain(ActorSystem<?> system, List<ActorRef<StatusWriter.Command>> writers) {

@@ -56,6 +56,8 @@ public final class TestNodeConfig {
     m.put("lars.agent.reporter.port", ports.reporter());
     m.put("lars.admin.bind", "127.0.0.1");
     m.put("lars.admin.port", ports.admin());
+    // A generated admin token goes under target/, never into the working directory's ./data.
+    m.put("lars.admin.data-dir", "target/admin-data-" + UUID.randomUUID());
     m.put("akka.management.http.port", ports.management());
     m.put("akka.remote.artery.canonical.port", 0);
     m.put("akka.cluster.seed-nodes", List.of());

@@ -1,0 +1,85 @@
+package io.lars.admin;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import io.lars.db.CallHistoryRepository;
+import io.lars.db.CallStatusRepository;
+import io.lars.db.Database;
+import io.lars.db.JdbcRouteRepository;
+import io.lars.db.NameRepository;
+import io.lars.db.RouteChangeLog;
+import io.lars.node.Listener;
+import io.lars.node.Metrics;
+import io.lars.node.NodeContext;
+import io.lars.node.Role;
+import io.lars.node.RoleStarter;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the {@code admin} role: the HTTP server of {@link AdminApi} on
+ * {@code lars.admin.bind}:{@code lars.admin.port}, unbound by coordinated shutdown.
+ */
+public final class AdminRole implements RoleStarter {
+
+  private static final Logger log = LoggerFactory.getLogger(AdminRole.class);
+  private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(5);
+
+  private final Predicate<InetAddress> trustedReader;
+
+  /** The role as the node runs it: loopback peers may read without the token. */
+  public AdminRole() {
+    this(InetAddress::isLoopbackAddress);
+  }
+
+  /** @param trustedReader which peer addresses may read without the token (tests narrow it) */
+  public AdminRole(Predicate<InetAddress> trustedReader) {
+    this.trustedReader = trustedReader;
+  }
+
+  /**
+   * Resolves the token (generating it at first start), binds the server and returns its listener.
+   *
+   * @param context the guardian's context
+   * @param node the node; must have a database
+   * @return completes with the {@code http} listener; fails if the settings are wrong, the token
+   *     file cannot be read or written, or the port cannot be bound
+   */
+  @Override
+  public CompletionStage<List<Listener>> start(ActorContext<?> context, NodeContext node) {
+    AdminSettings settings;
+    AdminToken token;
+    try {
+      settings = AdminSettings.fromConfig(node.config());
+      token = AdminToken.resolve(settings.token(), settings.dataDir());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    ActorSystem<?> system = node.system();
+    Database db = node.requireDatabase();
+    ActorRef<DnsNotifier.Command> notifier = context.spawn(DnsNotifier.create(), "admin-dns-notifier");
+    AdminApi api = new AdminApi(new AdminApi.Dependencies(new JdbcRouteRepository(db.dataSource()),
+        new NameRepository(db.dataSource()), new RouteChangeLog(db.dataSource()),
+        new CallStatusRepository(db.dataSource()), new CallHistoryRepository(db.dataSource()),
+        new ShardedLoadBalanceView(system, settings.askTimeout()),
+        () -> notifier.tell(new DnsNotifier.RoutesChanged()), node.jdbcExecutor(), token, trustedReader, Metrics.get(system), settings, Clock.systemUTC()));
+    return Http.get(system).newServerAt(settings.bind(), settings.port()).bind(api.route())
+        .thenApply(binding -> bound(binding, system));
+  }
+
+  private static List<Listener> bound(ServerBinding binding, ActorSystem<?> system) {
+    binding.addToCoordinatedShutdown(UNBIND_DEADLINE, system);
+    log.info("admin listening on http://{}:{}/", binding.localAddress().getHostString(), binding.localAddress().getPort());
+    return List.of(Listener.of(Role.ADMIN, "http", binding.localAddress()));
+  }
+}
