@@ -3,8 +3,10 @@ package io.lars.cli;
 import com.typesafe.config.Config;
 import io.lars.node.LarsConfig;
 import io.lars.node.LarsNode;
+import io.lars.node.NodeOverrides;
 import io.lars.node.Role;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -13,7 +15,10 @@ import picocli.CommandLine.Option;
 
 /** {@code lars node}: starts a node and runs until it is stopped (Ctrl-C or SIGTERM). */
 @Command(name = "node", mixinStandardHelpOptions = true,
-    description = "Start a Lars node (default: all roles on the embedded H2 database).")
+    description = {"Start a Lars node (default: all roles on the embedded H2 database).",
+        "Options win over -Dkey=value, which wins over --config FILE, which wins over the defaults.",
+        "The database comes from lars.db or LARS_DB_URL / LARS_DB_USER / LARS_DB_PASSWORD; "
+            + "a multi-node cluster needs a shared MySQL/MariaDB."})
 public final class NodeCommand implements Callable<Integer> {
 
   @Option(names = "--roles", description = "Comma-separated roles: dns,reporter,agent,admin (default: all).")
@@ -22,6 +27,48 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--config", description = "HOCON file whose settings override the defaults.")
   Path config;
 
+  @Option(names = "--cluster-host", paramLabel = "HOST",
+      description = "Host name other members reach this node's Akka remoting at (default: 127.0.0.1).")
+  String clusterHost;
+
+  @Option(names = {"--cluster-port", "--port"}, paramLabel = "PORT",
+      description = "Akka remoting (cluster) port, 0 for any free port (default: 2551).")
+  Integer clusterPort;
+
+  @Option(names = "--seed", split = ",", paramLabel = "HOST:PORT",
+      description = "Seed node(s), repeatable or comma-separated, e.g. --seed 127.0.0.1:2551; "
+          + "becomes akka://lars@HOST:PORT. Without seeds the node forms a cluster of its own.")
+  List<String> seeds;
+
+  @Option(names = "--management-port", paramLabel = "PORT",
+      description = "Akka Management HTTP port: /ready, /alive, /cluster/members (default: 8558).")
+  Integer managementPort;
+
+  @Option(names = "--agent-ports", split = ",", paramLabel = "PORT",
+      description = "The agent's three UDP ports, comma-separated (default: 8888,8889,8890).")
+  List<Integer> agentPorts;
+
+  @Option(names = "--dns-port", paramLabel = "PORT",
+      description = "The dns role's TCP port (default: 7778); also where this node's agent looks for "
+          + "the dns unless --dns-addr is given.")
+  Integer dnsPort;
+
+  @Option(names = "--reporter-port", paramLabel = "PORT",
+      description = "The reporter role's TCP port (default: 7779); also where this node's agent sends "
+          + "statistics unless --reporter-addr is given.")
+  Integer reporterPort;
+
+  @Option(names = "--admin-port", paramLabel = "PORT", description = "The admin role's HTTP port (default: 8080).")
+  Integer adminPort;
+
+  @Option(names = "--dns-addr", paramLabel = "HOST:PORT",
+      description = "Where this node's agent finds the dns role (default: 127.0.0.1:7778).")
+  String dnsAddr;
+
+  @Option(names = "--reporter-addr", paramLabel = "HOST:PORT",
+      description = "Where this node's agent finds the reporter role (default: 127.0.0.1:7779).")
+  String reporterAddr;
+
   /** Starts the node, prints the ready line, and waits until the node has stopped. */
   @Override
   public Integer call() {
@@ -29,7 +76,7 @@ public final class NodeCommand implements Callable<Integer> {
     Config conf;
     try {
       roleSet = Role.parseList(roles);
-      conf = LarsConfig.load(config);
+      conf = LarsConfig.load(config, overrides().toConfig());
     } catch (IllegalArgumentException e) {
       System.err.println("lars node: " + e.getMessage());
       return 2;
@@ -46,5 +93,40 @@ public final class NodeCommand implements Callable<Integer> {
     System.out.flush();
     node.system().getWhenTerminated().toCompletableFuture().join();
     return 0;
+  }
+
+  private NodeOverrides overrides() {
+    NodeOverrides o = new NodeOverrides();
+    if (clusterHost != null) {
+      o.clusterHost(clusterHost);
+    }
+    if (clusterPort != null) {
+      o.clusterPort(clusterPort);
+    }
+    if (seeds != null) {
+      o.seeds(seeds);
+    }
+    if (managementPort != null) {
+      o.managementPort(managementPort);
+    }
+    if (agentPorts != null) {
+      o.agentPorts(agentPorts);
+    }
+    if (dnsPort != null) {
+      o.dnsPort(dnsPort);
+    }
+    if (reporterPort != null) {
+      o.reporterPort(reporterPort);
+    }
+    if (adminPort != null) {
+      o.adminPort(adminPort);
+    }
+    if (dnsAddr != null) {
+      o.dnsAddr(dnsAddr);
+    }
+    if (reporterAddr != null) {
+      o.reporterAddr(reporterAddr);
+    }
+    return o;
   }
 }

@@ -19,23 +19,44 @@ public final class LarsConfig {
    * @throws IllegalArgumentException if the file is missing or not valid HOCON, with the reason
    */
   public static Config load(Path file) {
+    return load(file, ConfigFactory.empty());
+  }
+
+  /**
+   * Loads the configuration with command-line settings on top. Precedence, highest first:
+   * {@code overrides}, system properties ({@code -Dkey=value}), the file, the defaults. The
+   * layers are merged before substitutions are resolved, so a {@code ${lars.db.url}} in the
+   * defaults sees an overridden value.
+   *
+   * @param file a HOCON file whose settings win over the defaults, or {@code null}
+   * @param overrides unresolved settings that win over everything (see {@link NodeOverrides#toConfig()})
+   * @return the resolved configuration
+   * @throws IllegalArgumentException if the file is missing or not valid HOCON, or a substitution
+   *     cannot be resolved, with the reason
+   */
+  public static Config load(Path file, Config overrides) {
     ConfigFactory.invalidateCaches();
-    Config defaults = ConfigFactory.load();
-    if (file == null) {
-      return defaults;
-    }
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("config file " + file + " does not exist");
+    Config user = ConfigFactory.empty();
+    if (file != null) {
+      if (!Files.isRegularFile(file)) {
+        throw new IllegalArgumentException("config file " + file + " does not exist");
+      }
+      try {
+        user = ConfigFactory.parseFile(file.toFile());
+      } catch (ConfigException e) {
+        throw new IllegalArgumentException("config file " + file + ": " + e.getMessage(), e);
+      }
     }
     try {
-      Config user = ConfigFactory.parseFile(file.toFile());
-      return ConfigFactory.systemProperties()
+      return overrides
+          .withFallback(ConfigFactory.systemProperties())
           .withFallback(user)
           .withFallback(ConfigFactory.defaultApplication())
           .withFallback(ConfigFactory.defaultReference())
           .resolve();
     } catch (ConfigException e) {
-      throw new IllegalArgumentException("config file " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException((file == null ? "configuration" : "config file " + file) + ": "
+          + e.getMessage(), e);
     }
   }
 }

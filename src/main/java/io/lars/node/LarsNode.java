@@ -5,6 +5,7 @@ import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
+import akka.management.cluster.bootstrap.ClusterBootstrap;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -23,7 +24,8 @@ import java.util.stream.Collectors;
  *
  * <p>{@link #start} opens and migrates the database (when a role needs one), starts the actor
  * system with the roles as cluster roles, and completes once every listener is bound. With an
- * empty {@code akka.cluster.seed-nodes} the node forms a cluster of its own.
+ * empty {@code akka.cluster.seed-nodes} (and {@code lars.cluster.bootstrap} off) the node forms a
+ * cluster of its own. The persistence plugins use the node's database ({@link #persistenceConfig}).
  */
 public final class LarsNode {
 
@@ -55,13 +57,11 @@ public final class LarsNode {
     List<String> clusterRoles = roles.stream().map(Role::roleName).sorted().collect(Collectors.toList());
     Config withRoles = ConfigFactory.empty()
         .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(clusterRoles))
+        .withFallback(database.map(db -> persistenceConfig(db.settings())).orElse(ConfigFactory.empty()))
         .withFallback(config);
     CompletableFuture<List<Listener>> ready = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(withRoles, roles, database, ready), "lars", withRoles);
-    if (withRoles.getStringList("akka.cluster.seed-nodes").isEmpty()) {
-      Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
+    joinCluster(system, withRoles);
     database.ifPresent(db -> system.getWhenTerminated().thenRun(db::close));
     return ready.handle((listeners, failure) -> {
       if (failure != null) {
@@ -71,6 +71,43 @@ public final class LarsNode {
       }
       return new LarsNode(system, listeners, database);
     });
+  }
+
+  /**
+   * Joins the cluster (SPEC 10): through Cluster Bootstrap when {@code lars.cluster.bootstrap} is
+   * on (peers found by Akka Discovery, contacted on their management port); through
+   * {@code akka.cluster.seed-nodes}, which Akka does by itself, when they are set; else the node
+   * joins itself and forms a cluster of its own.
+   */
+  private static void joinCluster(ActorSystem<Void> system, Config config) {
+    if (config.getBoolean("lars.cluster.bootstrap")) {
+      ClusterBootstrap.get(system).start();
+    } else if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+  }
+
+  /**
+   * The akka-persistence-jdbc database (journal, snapshots, remember-entities) pointed at the
+   * node's own database: same URL and credentials, the Slick profile and driver of its vendor.
+   * Set here rather than by substitution in {@code lars-persistence.conf}, so it holds however the
+   * configuration was assembled. For an in-memory H2 URL both pools share one database as long as
+   * the URL keeps it open ({@code DB_CLOSE_DELAY=-1}).
+   *
+   * @param db the node's database settings
+   * @return the {@code akka-persistence-jdbc.shared-databases.default} keys to lay over the config
+   */
+  public static Config persistenceConfig(DbSettings db) {
+    String prefix = "akka-persistence-jdbc.shared-databases.default.";
+    return ConfigFactory.empty()
+        .withValue(prefix + "profile", ConfigValueFactory.fromAnyRef(
+            db.isH2() ? "slick.jdbc.H2Profile$" : "slick.jdbc.MySQLProfile$"))
+        .withValue(prefix + "db.driver", ConfigValueFactory.fromAnyRef(
+            db.isH2() ? "org.h2.Driver" : "com.mysql.cj.jdbc.Driver"))
+        .withValue(prefix + "db.url", ConfigValueFactory.fromAnyRef(db.url()))
+        .withValue(prefix + "db.user", ConfigValueFactory.fromAnyRef(db.user()))
+        .withValue(prefix + "db.password", ConfigValueFactory.fromAnyRef(db.password()));
   }
 
   private static boolean needsDatabase(Set<Role> roles) {
@@ -104,11 +141,15 @@ public final class LarsNode {
     return listeners.stream().filter(l -> l.owner().equals(owner) && l.protocol().equals(protocol)).toList();
   }
 
-  /** @return the line printed when the node is ready: {@code lars node ready roles=... listeners...} */
+  /**
+   * @return the line printed when the node is ready:
+   *     {@code lars node ready roles=... listeners... cluster=akka://lars@host:port}
+   */
   public String readyLine() {
     String roles = system.settings().config().getStringList("akka.cluster.roles").stream().collect(Collectors.joining(","));
     return "lars node ready roles=" + roles + " "
-        + listeners.stream().map(Listener::toString).collect(Collectors.joining(" "));
+        + listeners.stream().map(Listener::toString).collect(Collectors.joining(" "))
+        + " cluster=" + Cluster.get(system).selfMember().address();
   }
 
   /**

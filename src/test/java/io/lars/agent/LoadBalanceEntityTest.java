@@ -9,6 +9,8 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.persistence.testkit.PersistenceTestKitPlugin;
+import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import com.typesafe.config.ConfigFactory;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
@@ -24,8 +26,12 @@ import org.junit.jupiter.api.Test;
 
 class LoadBalanceEntityTest {
 
+  // The entity is event-sourced: the in-memory journal and snapshot store of the persistence testkit.
   private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString(
-      "akka.actor.provider = local").withFallback(ConfigFactory.load()));
+      "akka.actor.provider = local")
+      .withFallback(PersistenceTestKitPlugin.config())
+      .withFallback(PersistenceTestKitSnapshotPlugin.config())
+      .withFallback(ConfigFactory.load()));
   private static final AtomicInteger modules = new AtomicInteger();
   private static final Host H1 = Host.of("10.0.0.1", 7001);
   private static final Host H2 = Host.of("10.0.0.2", 7002);

@@ -1,0 +1,249 @@
+package io.lars.cluster;
+
+import akka.actor.ActorRef;
+import akka.actor.Address;
+import akka.actor.typed.javadsl.Adapter;
+import akka.cluster.sharding.ShardRegion;
+import akka.pattern.Patterns;
+import akka.actor.typed.ActorSystem;
+import akka.cluster.MemberStatus;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.typed.Cluster;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.lars.agent.LoadBalance;
+import io.lars.agent.LoadBalanceEntity;
+import io.lars.client.ClientSettings;
+import io.lars.client.LarsClient;
+import io.lars.db.Database;
+import io.lars.db.DbSettings;
+import io.lars.db.JdbcRouteRepository;
+import io.lars.node.LarsNode;
+import io.lars.node.Role;
+import io.lars.protocol.Host;
+import io.lars.protocol.ModuleId;
+import io.lars.testkit.TestDatabases;
+import io.lars.testkit.TestNodeConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.StreamSupport;
+
+/**
+ * Three Lars nodes in one JVM on one shared in-memory H2 database (SPEC 10): node 1 runs dns,
+ * reporter and agent; nodes 2 and 3 run the agent only and use node 1's dns and reporter. Each
+ * node has its own remoting, management and UDP ports; node 1 is the seed of all three.
+ *
+ * <p>Crash simulation: node 2's {@code ActorSystem.terminate()} does not run coordinated shutdown
+ * ({@code run-by-actor-system-terminate = off}), so it does not leave; the others see it
+ * unreachable and the split-brain resolver (keep-majority, {@code stable-after} shortened to 2 s)
+ * downs it. Used by {@link ClusterFailoverTest} and the cluster benchmark.
+ */
+public final class ClusterHarness implements AutoCloseable {
+
+  /** How long to wait for cluster-level events (joining, downing, shard moves). */
+  public static final Duration WAIT = Duration.ofSeconds(30);
+
+  private static final String CLUSTER_SETTINGS = """
+      akka.cluster.split-brain-resolver.stable-after = 2s
+      akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+      akka.cluster.failure-detector.heartbeat-interval = 500ms
+      akka.cluster.jmx.multi-mbeans-in-same-jvm = on
+      """;
+
+  private final Database database;
+  private final List<LarsNode> nodes = new ArrayList<>();
+  private final List<TestNodeConfig> configs = new ArrayList<>();
+  private final List<LarsClient> clients = new ArrayList<>();
+
+  private ClusterHarness(Database database) {
+    this.database = database;
+  }
+
+  /**
+   * Creates the database, stores the given routes, and starts the three nodes; returns once all
+   * three are Up.
+   *
+   * @param routes the routes the dns serves
+   * @return the running cluster; close it
+   * @throws Exception if a node does not start or the cluster does not form within {@link #WAIT}
+   */
+  public static ClusterHarness start(Map<ModuleId, List<Host>> routes) throws Exception {
+    DbSettings db = TestDatabases.h2();
+    ClusterHarness h = new ClusterHarness(TestDatabases.fresh(db));
+    try {
+      JdbcRouteRepository repository = new JdbcRouteRepository(h.database.dataSource());
+      routes.forEach((module, hosts) -> hosts.forEach(host -> repository.addHost(module, host)));
+      int seedPort = TestNodeConfig.freeTcpPort();
+      TestNodeConfig first = null;
+      for (int i = 1; i <= 3; i++) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("akka.remote.artery.canonical.port", i == 1 ? seedPort : TestNodeConfig.freeTcpPort());
+        m.put("akka.cluster.seed-nodes", List.of("akka://lars@127.0.0.1:" + seedPort));
+        if (i == 2) {
+          m.put("akka.coordinated-shutdown.run-by-actor-system-terminate", "off");
+        }
+        if (first != null) {
+          m.put("lars.agent.dns.port", first.ports().dns());
+          m.put("lars.agent.reporter.port", first.ports().reporter());
+        }
+        Config overrides = ConfigFactory.parseMap(m)
+            .withFallback(TestDatabases.nodeConfig(db))
+            .withFallback(ConfigFactory.parseString(CLUSTER_SETTINGS));
+        TestNodeConfig conf = TestNodeConfig.create(overrides);
+        Set<Role> roles = i == 1 ? EnumSet.of(Role.DNS, Role.REPORTER, Role.AGENT) : EnumSet.of(Role.AGENT);
+        h.configs.add(conf);
+        h.nodes.add(LarsNode.start(conf.config(), roles).toCompletableFuture().get(60, TimeUnit.SECONDS));
+        if (first == null) {
+          first = conf;
+        }
+      }
+      h.await("three members Up", () -> h.node(1) != null && upMembers(h.node(1).system()) == 3
+          && upMembers(h.node(2).system()) == 3 && upMembers(h.node(3).system()) == 3);
+      // Else the first shards may all go to the regions that registered first.
+      h.await("three LoadBalance regions registered with the coordinator", () -> h.regions() == 3);
+      return h;
+    } catch (Exception | Error e) {
+      h.close();
+      throw e;
+    }
+  }
+
+  private int regions() {
+    ActorRef region = akka.cluster.sharding.ClusterSharding.get(Adapter.toClassic(node(1).system()))
+        .shardRegion(LoadBalanceEntity.ENTITY_KEY.name());
+    Object answer = Patterns.ask(region, ShardRegion.getCurrentRegionsInstance(), Duration.ofSeconds(3))
+        .toCompletableFuture().join();
+    return ((ShardRegion.CurrentRegions) answer).getRegions().size();
+  }
+
+  private static long upMembers(ActorSystem<?> system) {
+    return StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false).filter(m -> m.status() == MemberStatus.up()).count();
+  }
+
+  /**
+   * @param n 1, 2 or 3
+   * @return that node
+   */
+  public LarsNode node(int n) {
+    return nodes.get(n - 1);
+  }
+
+  /**
+   * @param n 1, 2 or 3
+   * @return the cluster address of that node
+   */
+  public Address address(int n) {
+    return Cluster.get(node(n).system()).selfMember().address();
+  }
+
+  /**
+   * A UDP client of node {@code n}'s agent, closed with the harness.
+   *
+   * @param n 1, 2 or 3
+   * @return the client, in node 1's actor system
+   */
+  public LarsClient client(int n) {
+    LarsClient client = LarsClient.create(node(1).system(),
+        new ClientSettings("127.0.0.1", configs.get(n - 1).ports().agent(), Duration.ofMillis(1000)));
+    clients.add(client);
+    return client;
+  }
+
+  /**
+   * Asks, through node {@code via}'s sharding, which node hosts a module's entity (starting it
+   * if needed).
+   *
+   * @param via the node that asks
+   * @param module the module
+   * @return 1, 2 or 3
+   */
+  public int hostOf(int via, ModuleId module) {
+    LoadBalanceEntity.HostAnswer answer = sharding(via).entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId())
+        .<LoadBalanceEntity.HostAnswer>ask(replyTo -> new LoadBalanceEntity.GetHost(0, replyTo), WAIT)
+        .toCompletableFuture().join();
+    Address address = answer.entity().path().address();
+    for (int n = 1; n <= 3; n++) {
+      boolean local = n == via && !address.hasGlobalScope();
+      if (local || address.equals(address(n))) {
+        return n;
+      }
+    }
+    throw new IllegalStateException("entity of " + module + " at unknown address " + address);
+  }
+
+  /**
+   * @param via the node that asks
+   * @param module the module
+   * @return the module's load-balancing state, asked through node {@code via}'s sharding
+   */
+  public LoadBalance.Snapshot state(int via, ModuleId module) {
+    return sharding(via).entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId())
+        .ask(LoadBalanceEntity.GetState::new, WAIT).toCompletableFuture().join();
+  }
+
+  /**
+   * Stops node 2 without leaving the cluster, as if its process died.
+   */
+  public void crashNode2() {
+    node(2).system().terminate();
+  }
+
+  /**
+   * Waits until only nodes 1 and 3 are members, as node 1 sees it (node 2 downed and removed).
+   *
+   * @throws AssertionError if that does not happen within {@link #WAIT}
+   */
+  public void awaitNode2Removed() {
+    Address gone = address(2);
+    await("node 2 removed", () -> StreamSupport.stream(Cluster.get(node(1).system()).state().getMembers().spliterator(), false)
+        .noneMatch(m -> m.address().equals(gone)));
+  }
+
+  /**
+   * Polls a condition every 50 ms.
+   *
+   * @param what the condition, for the failure message
+   * @param condition true when done
+   * @throws AssertionError if it is not true within {@link #WAIT}
+   */
+  public void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + WAIT.toSeconds() + "s: " + what);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what, e);
+      }
+    }
+  }
+
+  private ClusterSharding sharding(int n) {
+    return ClusterSharding.get(node(n).system());
+  }
+
+  /** Stops the clients and the nodes still running, then closes the database. */
+  @Override
+  public void close() {
+    clients.forEach(LarsClient::close);
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      LarsNode node = nodes.get(i);
+      if (!node.system().whenTerminated().isCompleted()) {
+        node.stop().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> null).join();
+      }
+      node.system().getWhenTerminated().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS)
+          .exceptionally(e -> null).join();
+    }
+    database.close();
+  }
+}
