@@ -62,7 +62,12 @@ public final class DnsRole implements RoleStarter {
     TcpServer.Settings tcp = new TcpServer.Settings(settings.bind(), settings.port(), settings.maxConnections(),
         settings.maxOutgoingFrames());
     return TcpServer.bind(node.system(), "dns", tcp, router(registry)).thenApply(server -> {
-      Metrics.get(node.system()).registerTransport("dns", server.stats());
+      Metrics metrics = Metrics.get(node.system());
+      metrics.registerTransport("dns", server.stats());
+      DnsStats stats = DnsStats.get(node.system());
+      metrics.gauge("lars.dns.route.version", "RouteVersion of the route table being served", stats,
+          DnsStats::routeVersion);
+      metrics.counter("lars.dns.pushes", "route pushes sent to subscribed connections", stats, DnsStats::pushesSent);
       return List.of(Listener.of(Role.DNS, "tcp", server.localAddress()));
     });
   }

@@ -160,6 +160,7 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
     long oldVersion = version;
     routes = newer;
     version = cycle.version();
+    DnsStats.get(getContext().getSystem()).routeVersion(version);
     started = true;
     if (first || !changed.isEmpty()) {
       getContext().getLog().info("route version {} -> {}: {}; {} modules to push",

@@ -70,9 +70,13 @@ public final class Subscriber extends AbstractBehavior<Subscriber.Command> {
   }
 
   private Behavior<Command> onPush(Push push) {
+    DnsStats stats = DnsStats.get(getContext().getSystem());
     for (Route route : push.routes()) {
-      if (modules.contains(route.module()) && !connection.send(route.toFrame())) {
-        return closedAsSlow();
+      if (modules.contains(route.module())) {
+        if (!connection.send(route.toFrame())) {
+          return closedAsSlow();
+        }
+        stats.pushSent();
       }
     }
     return this;

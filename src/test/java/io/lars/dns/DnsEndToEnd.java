@@ -114,6 +114,11 @@ abstract class DnsEndToEnd {
       awaitRoute(client, m, List.of(host(2), host(3)));
       assertEquals(List.of(host(2), host(3)), client.lookup(m).hosts());
     }
+    DnsStats stats = DnsStats.get(node.system());
+    assertTrue(stats.pushesSent() >= 2, "pushes counted: " + stats.pushesSent());
+    assertEquals(routes.readVersion(), stats.routeVersion());
+    String metrics = io.lars.node.Metrics.get(node.system()).scrape();
+    assertTrue(metrics.contains("lars_dns_pushes_total") && metrics.contains("lars_dns_route_version"), metrics);
   }
 
   @Test
