@@ -1,11 +1,8 @@
 package io.lars.db;
 
-import io.lars.protocol.Host;
-import io.lars.protocol.Ipv4;
 import io.lars.protocol.ModuleId;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -51,19 +48,7 @@ public final class CallStatusRepository {
    * @throws DatabaseException if the batch fails; then none of the rows is written
    */
   public int upsert(List<CallStatusRow> rows) {
-    if (rows.isEmpty()) {
-      return 0;
-    }
-    return Jdbc.inTransaction(ds, "upsert " + rows.size() + " call status rows", c -> {
-      try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-        for (CallStatusRow row : rows) {
-          bind(ps, row);
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-      return rows.size();
-    });
+    return CallStatusColumns.writeBatch(ds, "upsert call status", UPSERT, rows);
   }
 
   /**
@@ -81,7 +66,7 @@ public final class CallStatusRepository {
     return Jdbc.withConnection(ds, "upsert " + rows.size() + " call status rows one by one", c -> {
       try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
         for (CallStatusRow row : rows) {
-          bind(ps, row);
+          CallStatusColumns.bind(ps, row);
           ps.executeUpdate();
         }
       }
@@ -105,7 +90,7 @@ public final class CallStatusRepository {
         List<CallStatusRow> rows = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            rows.add(read(rs));
+            rows.add(CallStatusColumns.read(rs));
           }
         }
         return List.copyOf(rows);
@@ -113,21 +98,5 @@ public final class CallStatusRepository {
     });
   }
 
-  private static void bind(PreparedStatement ps, CallStatusRow row) throws SQLException {
-    ps.setInt(1, row.module().modid());
-    ps.setInt(2, row.module().cmdid());
-    ps.setLong(3, Ipv4.toUnsigned(row.host().ip()));
-    ps.setInt(4, row.host().port());
-    ps.setLong(5, Ipv4.toUnsigned(row.caller()));
-    ps.setLong(6, row.succ());
-    ps.setLong(7, row.err());
-    ps.setLong(8, row.ts());
-    ps.setString(9, row.overload() ? "1" : "0");
-  }
 
-  private static CallStatusRow read(ResultSet rs) throws SQLException {
-    return new CallStatusRow(new ModuleId(rs.getInt(1), rs.getInt(2)),
-        new Host(Ipv4.fromUnsigned(rs.getLong(3)), rs.getInt(4)), Ipv4.fromUnsigned(rs.getLong(5)),
-        rs.getLong(6), rs.getLong(7), rs.getLong(8), "1".equals(rs.getString(9)));
-  }
 }
