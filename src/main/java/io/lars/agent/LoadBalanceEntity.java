@@ -461,7 +461,7 @@ public final class LoadBalanceEntity extends EventSourcedBehavior<LoadBalanceEnt
     if (transition.isEmpty()) {
       return Effect().none();
     }
-    LoadBalance.Transition t = transition.get();
+    LoadBalance.Transition t = transition.orElseThrow();
     logTransition(t);
     return Effect().persist(t.toOverload() ? new Event.HostOverloaded(t.host()) : new Event.HostIdled(t.host()));
   }
