@@ -1,6 +1,8 @@
 package io.lars.cli;
 
 import com.typesafe.config.Config;
+import io.lars.db.DatabaseException;
+import io.lars.db.JdbcRouteRepository;
 import io.lars.node.LarsConfig;
 import io.lars.node.LarsNode;
 import io.lars.node.NodeOverrides;
@@ -23,6 +25,9 @@ public final class NodeCommand implements Callable<Integer> {
 
   @Option(names = "--roles", description = "Comma-separated roles: dns,reporter,agent,admin (default: all).")
   String roles;
+
+  @Option(names = "--demo", description = "Also seed the demo routes: (1,1) 192.168.1.177:7777 and (11,1) 10.0.0.1-5:9001-9005.")
+  boolean demo;
 
   @Option(names = "--config", description = "HOCON file whose settings override the defaults.")
   Path config;
@@ -90,9 +95,25 @@ public final class NodeCommand implements Callable<Integer> {
       return 1;
     }
     System.out.println(node.readyLine());
+    if (demo) {
+      seedDemoRoutes(node);
+    }
     System.out.flush();
     node.system().getWhenTerminated().toCompletableFuture().join();
     return 0;
+  }
+
+  private static void seedDemoRoutes(LarsNode node) {
+    if (node.database().isEmpty()) {
+      System.err.println("lars node: --demo needs a role with a database; no routes seeded");
+      return;
+    }
+    try {
+      int added = DemoRoutes.seed(new JdbcRouteRepository(node.database().get().dataSource()));
+      System.out.println("demo routes: " + added + " hosts added; try: lars gethost 1 1, lars simulate 11 1");
+    } catch (DatabaseException e) {
+      System.err.println("lars node: cannot seed the demo routes: " + e.getMessage());
+    }
   }
 
   private NodeOverrides overrides() {

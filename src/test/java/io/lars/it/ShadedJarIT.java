@@ -36,19 +36,20 @@ class ShadedJarIT {
         "akka.management.http.port = " + p.management(),
         "akka.remote.artery.canonical.port = " + TestNodeConfig.freeTcpPort()));
     Process node = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toString(), "node", "--config", conf.toString())
+        "-jar", jar.toString(), "node", "--demo", "--config", conf.toString())
         .directory(dir.toFile()).redirectError(dir.resolve("node.err").toFile()).start();
     try {
       CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
         try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
-          return out.readLine();
+          return out.readLine() + "\n" + out.readLine();
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
       });
-      String line = ready.get(90, TimeUnit.SECONDS);
-      assertTrue(line != null && line.startsWith("lars node ready roles=admin,agent,dns,reporter"),
-          "first line: " + line + "\nstderr:\n" + Files.readString(dir.resolve("node.err")));
+      String[] lines = ready.get(90, TimeUnit.SECONDS).split("\n");
+      String err = "output: " + String.join(" / ", lines) + "\nstderr:\n" + Files.readString(dir.resolve("node.err"));
+      assertTrue(lines[0].startsWith("lars node ready roles=admin,agent,dns,reporter"), err);
+      assertTrue(lines[1].startsWith("demo routes: 6 hosts added"), err);
     } finally {
       node.destroy();
     }
