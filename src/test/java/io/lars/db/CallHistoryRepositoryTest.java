@@ -5,47 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.lars.protocol.Host;
 import io.lars.protocol.Ipv4;
 import io.lars.protocol.ModuleId;
-import io.lars.testkit.TestDatabases;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.util.ArrayList;
+import io.lars.testkit.EveryDatabaseTest;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class CallHistoryRepositoryTest {
+class CallHistoryRepositoryTest extends EveryDatabaseTest {
 
   private static final ModuleId M1 = new ModuleId(1, 1);
   private static final ModuleId M2 = new ModuleId(2, 7);
   private static final Host HOST_A = Host.of("192.168.1.177", 7777);
   private static final Host HOST_B = Host.of("10.0.0.2", 80);
   private static final int CALLER = Ipv4.parse("200.1.2.3");
-  private static final List<Database> DATABASES = new ArrayList<>();
-
-  @BeforeAll
-  static void openDatabases() {
-    TestDatabases.all().forEach(s -> DATABASES.add(TestDatabases.fresh(s)));
-  }
-
-  @AfterAll
-  static void closeDatabases() {
-    DATABASES.forEach(Database::close);
-  }
-
-  static List<Database> databases() {
-    return DATABASES;
-  }
-
   private static CallHistoryRepository emptyRepository(Database db) {
-    try (Connection c = db.dataSource().getConnection();
-        PreparedStatement ps = c.prepareStatement("DELETE FROM ServerCallHistory")) {
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new AssertionError(e);
-    }
+    execute(db.dataSource(), "DELETE FROM ServerCallHistory");
     return new CallHistoryRepository(db.dataSource());
   }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lars.protocol.Host;
 import io.lars.protocol.Ipv4;
 import io.lars.protocol.ModuleId;
-import io.lars.testkit.TestDatabases;
+import io.lars.testkit.EveryDatabaseTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,41 +16,17 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class CallStatusRepositoryTest {
+class CallStatusRepositoryTest extends EveryDatabaseTest {
 
   private static final ModuleId M1 = new ModuleId(1, 1);
   private static final ModuleId M2 = new ModuleId(2, 7);
   private static final Host HOST = Host.of("192.168.1.177", 7777);
   private static final int CALLER = Ipv4.parse("200.1.2.3");
-  private static final List<Database> DATABASES = new ArrayList<>();
-
-  @BeforeAll
-  static void openDatabases() {
-    TestDatabases.all().forEach(s -> DATABASES.add(TestDatabases.fresh(s)));
-  }
-
-  @AfterAll
-  static void closeDatabases() {
-    DATABASES.forEach(Database::close);
-  }
-
-  /** The open databases; JUnit must not close them after each test (autoCloseArguments = false). */
-  static List<Database> databases() {
-    return DATABASES;
-  }
-
   private static CallStatusRepository emptyRepository(Database db) {
-    try (Connection c = db.dataSource().getConnection();
-        PreparedStatement ps = c.prepareStatement("DELETE FROM ServerCallStatus")) {
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new AssertionError(e);
-    }
+    execute(db.dataSource(), "DELETE FROM ServerCallStatus");
     return new CallStatusRepository(db.dataSource());
   }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
-import io.lars.testkit.TestDatabases;
+import io.lars.testkit.EveryDatabaseTest;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -30,12 +30,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class JdbcRouteRepositoryTest {
+class JdbcRouteRepositoryTest extends EveryDatabaseTest {
 
   private static final long NOW = 1_700_000_000L;
   private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC);
@@ -43,23 +41,6 @@ class JdbcRouteRepositoryTest {
   private static final ModuleId M2 = new ModuleId(2, 7);
   private static final Host H1 = Host.of("192.168.1.177", 7777);
   private static final Host H2 = Host.of("10.0.0.2", 80);
-  private static final List<Database> DATABASES = new ArrayList<>();
-
-  @BeforeAll
-  static void openDatabases() {
-    TestDatabases.all().forEach(s -> DATABASES.add(TestDatabases.fresh(s)));
-  }
-
-  @AfterAll
-  static void closeDatabases() {
-    DATABASES.forEach(Database::close);
-  }
-
-  /** The open databases; JUnit must not close them after each test (autoCloseArguments = false). */
-  static List<Database> databases() {
-    return DATABASES;
-  }
-
   /** A repository over an emptied database: no routes, no changes, version 0. */
   private static JdbcRouteRepository emptyRepository(Database db) {
     for (String sql : List.of("DELETE FROM RouteData", "DELETE FROM RouteChange", "UPDATE RouteVersion SET version = 0 WHERE id = 1")) {
@@ -295,13 +276,6 @@ class JdbcRouteRepositoryTest {
     }
   }
 
-  private static void execute(DataSource ds, String sql) {
-    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new AssertionError(sql, e);
-    }
-  }
 
   /** Runs a one-number query with one long parameter. */
   private static long countRows(Database db, String sql, long parameter) {
