@@ -184,8 +184,19 @@ public final class ClusterHarness implements AutoCloseable {
    * @return the module's load-balancing state, asked through node {@code via}'s sharding
    */
   public LoadBalance.Snapshot state(int via, ModuleId module) {
-    return sharding(via).entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId())
-        .ask(LoadBalanceEntity.GetState::new, WAIT).toCompletableFuture().join();
+    // Delivery is at most once: while a shard moves, a message routed to the dead node's region is
+    // lost. Ask again, as any client would, until WAIT runs out.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      try {
+        return sharding(via).entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId())
+            .ask(LoadBalanceEntity.GetState::new, Duration.ofSeconds(3)).toCompletableFuture().join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (!(e.getCause() instanceof java.util.concurrent.TimeoutException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**
