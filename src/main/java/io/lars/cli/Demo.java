@@ -16,11 +16,11 @@ import io.lars.node.LarsNode;
 import io.lars.node.Role;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
+import io.lars.transport.LocalPorts;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -107,7 +107,7 @@ final class Demo {
       }));
       backends.add(startBackend("failing", backendPool,
           exchange -> respond(exchange, ThreadLocalRandom.current().nextInt(10) < 8 ? 500 : 200)));
-      backends.add(new Backend("dead", new Host(io.lars.protocol.Ipv4.parse("127.0.0.1"), freePort()), null));
+      backends.add(new Backend("dead", new Host(io.lars.protocol.Ipv4.parse("127.0.0.1"), LocalPorts.freeTcp()), null));
 
       node = LarsNode.start(demoConfig(dir), EnumSet.allOf(Role.class)).toCompletableFuture().get(120, TimeUnit.SECONDS);
       out.println(node.readyLine());
@@ -288,9 +288,9 @@ final class Demo {
     }
   }
 
-  private static Config demoConfig(Path dir) throws IOException {
-    int dns = freePort();
-    int reporter = freePort();
+  private static Config demoConfig(Path dir) {
+    int dns = LocalPorts.freeTcp();
+    int reporter = LocalPorts.freeTcp();
     Map<String, Object> m = new HashMap<>();
     m.put("lars.db.url", "jdbc:h2:file:" + dir.resolve("lars")
         + ";MODE=MySQL;DATABASE_TO_LOWER=FALSE;CASE_INSENSITIVE_IDENTIFIERS=TRUE");
@@ -298,25 +298,19 @@ final class Demo {
     m.put("lars.dns.port", dns);
     m.put("lars.reporter.bind", "127.0.0.1");
     m.put("lars.reporter.port", reporter);
-    m.put("lars.agent.ports", List.of(freePort(), freePort(), freePort()));
+    m.put("lars.agent.ports", List.of(LocalPorts.freeUdp(), LocalPorts.freeUdp(), LocalPorts.freeUdp()));
     m.put("lars.agent.dns.port", dns);
     m.put("lars.agent.reporter.port", reporter);
-    m.put("lars.admin.port", freePort());
+    m.put("lars.admin.port", LocalPorts.freeTcp());
     m.put("lars.admin.data-dir", dir.toString());
-    m.put("akka.management.http.port", freePort());
-    m.put("akka.remote.artery.canonical.port", freePort());
+    m.put("akka.management.http.port", LocalPorts.freeTcp());
+    m.put("akka.remote.artery.canonical.port", LocalPorts.freeTcp());
     m.put("akka.cluster.seed-nodes", List.of());
     m.put("akka.loglevel", "INFO");
     Config base = ConfigFactory.parseMap(m);
     m.clear();
     m.put("lars.client.agent-ports", base.getIntList("lars.agent.ports"));
     return ConfigFactory.parseMap(m).withFallback(base).withFallback(ConfigFactory.load()).resolve();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   private interface Handler {

@@ -2,11 +2,7 @@ package io.lars.testkit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.lars.transport.LocalPorts;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,21 +72,13 @@ public final class TestNodeConfig {
     return ports;
   }
 
-  /** @return a TCP port that was free a moment ago on 127.0.0.1 */
+  /** @return a TCP port on 127.0.0.1 that was free a moment ago (see {@link LocalPorts}) */
   public static int freeTcpPort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return LocalPorts.freeTcp();
   }
 
-  /** @return a UDP port that was free a moment ago on 127.0.0.1 */
+  /** @return a UDP port on 127.0.0.1 that was free a moment ago (see {@link LocalPorts}) */
   public static int freeUdpPort() {
-    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return LocalPorts.freeUdp();
   }
 }
