@@ -87,7 +87,10 @@ public final class UdpQpsBench {
     for (int t = 0; t < threads; t++) {
       int modid = t + 1;
       InetSocketAddress port = agentPorts.get((modid + 1) % agentPorts.size());
-      workers.add(new Worker(port, modid, 1, deadline, intervalNanos));
+      // Paced threads start a fraction of the interval apart: the total rate then arrives evenly
+      // (one request every interval / threads), not as a burst of every thread at once.
+      long phaseNanos = intervalNanos * t / threads;
+      workers.add(new Worker(port, modid, 1, deadline, intervalNanos, phaseNanos));
     }
     long start = System.nanoTime();
     long cpuStart = processCpuNanos();
@@ -125,19 +128,21 @@ public final class UdpQpsBench {
     private final int cmdid;
     private final long deadline;
     private final long intervalNanos;
+    private final long phaseNanos;
     private final Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(10), 3);
     private final AtomicLong pairs = new AtomicLong();
     private long failures;
     private long cpuNanos;
     private volatile Throwable error;
 
-    Worker(InetSocketAddress agent, int modid, int cmdid, long deadline, long intervalNanos) {
+    Worker(InetSocketAddress agent, int modid, int cmdid, long deadline, long intervalNanos, long phaseNanos) {
       super("udp-qps-" + modid);
       this.agent = agent;
       this.modid = modid;
       this.cmdid = cmdid;
       this.deadline = deadline;
       this.intervalNanos = intervalNanos;
+      this.phaseNanos = phaseNanos;
     }
 
     @Override
@@ -158,7 +163,7 @@ public final class UdpQpsBench {
       DatagramPacket sendPacket = new DatagramPacket(out, out.length);
       DatagramPacket receivePacket = new DatagramPacket(in, in.length);
       int seq = 0;
-      long next = System.nanoTime();
+      long next = System.nanoTime() + phaseNanos;
       while (true) {
         long now = System.nanoTime();
         if (now - deadline >= 0) {
