@@ -1,17 +1,28 @@
 package io.lars.cli;
 
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.Config;
 import io.lars.db.DatabaseException;
 import io.lars.db.JdbcRouteRepository;
+import io.lars.dns.Poller;
 import io.lars.node.LarsConfig;
 import io.lars.node.LarsNode;
 import io.lars.node.NodeOverrides;
 import io.lars.node.Role;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -110,9 +121,48 @@ public final class NodeCommand implements Callable<Integer> {
     }
     try {
       int added = DemoRoutes.seed(new JdbcRouteRepository(node.database().get().dataSource()));
+      reloadDns(node);
       System.out.println("demo routes: " + added + " hosts added; try: lars gethost 1 1, lars simulate 11 1");
     } catch (DatabaseException e) {
       System.err.println("lars node: cannot seed the demo routes: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Has the dns pollers reload before the seeded routes are announced: else a client started at
+   * once would get NOEXIST until the next poll (SPEC 12: the first get_host must not fail). A
+   * poller's registration reaches the Receptionist's listing up to about half a second after
+   * start, so the listing is read until it names one. Waits at most 5 s in all; then the dns's
+   * next poll, within {@code lars.dns.poll-interval}, serves the routes.
+   */
+  private static void reloadDns(LarsNode node) {
+    ActorSystem<?> system = node.system();
+    Duration step = Duration.ofSeconds(5);
+    long deadline = System.nanoTime() + step.toNanos();
+    try {
+      Set<ActorRef<Poller.Command>> pollers = Set.of();
+      while (pollers.isEmpty()) {
+        pollers = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+                replyTo -> Receptionist.find(Poller.SERVICE_KEY, replyTo), step, system.scheduler())
+            .toCompletableFuture().get(step.toMillis(), TimeUnit.MILLISECONDS)
+            .getServiceInstances(Poller.SERVICE_KEY);
+        if (pollers.isEmpty()) {
+          if (System.nanoTime() > deadline) {
+            throw new TimeoutException("no dns poller is registered");
+          }
+          Thread.sleep(50);
+        }
+      }
+      CompletableFuture<?>[] reloads = pollers.stream()
+          .map(poller -> AskPattern.<Poller.Command, Done>ask(poller, Poller.Reload::new, step, system.scheduler())
+              .toCompletableFuture())
+          .toArray(CompletableFuture[]::new);
+      CompletableFuture.allOf(reloads).get(step.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      System.err.println("lars node: the dns did not reload the demo routes within 5 s (" + e.getMessage()
+          + "); they are served after its next poll");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

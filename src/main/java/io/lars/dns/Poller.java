@@ -1,5 +1,6 @@
 package io.lars.dns;
 
+import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.receptionist.ServiceKey;
@@ -12,6 +13,7 @@ import io.lars.db.RouteRepository;
 import io.lars.node.CborSerializable;
 import io.lars.protocol.ModuleId;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +54,16 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
    */
   public record ReloadNow() implements Command, CborSerializable {}
 
+  /**
+   * Like {@link ReloadNow}, and answers once a reload that started after this request has
+   * finished: its table handed to the registry, or its failure logged (the polls then retry). So
+   * whoever wrote routes may tell its users they are served: a pull that reaches the registry
+   * after the answer sees them.
+   *
+   * @param replyTo gets {@code Done}
+   */
+  public record Reload(ActorRef<Done> replyTo) implements Command, CborSerializable {}
+
   private enum Tick implements Command { POLL, FULL_RELOAD }
 
   private record CycleDone(Cycle cycle) implements Command {}
@@ -73,6 +85,10 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
   private boolean pollDue;
   private boolean reloadDue;
   private boolean databaseDown;
+  /** {@link Reload} requests waiting for the next reload cycle to start. */
+  private final List<ActorRef<Done>> reloadWaiters = new ArrayList<>();
+  /** {@link Reload} requests answered when the running cycle ends. */
+  private List<ActorRef<Done>> cycleWaiters = List.of();
 
   private Poller(ActorContext<Command> context, RouteRepository repository, Executor jdbc, Duration pollInterval,
       ActorRef<Registry.RoutesUpdated> publishTo) {
@@ -108,6 +124,7 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
     return newReceiveBuilder()
         .onMessage(Tick.class, this::onTick)
         .onMessage(ReloadNow.class, this::onReloadNow)
+        .onMessage(Reload.class, this::onReload)
         .onMessage(CycleDone.class, this::onCycleDone)
         .onMessage(CycleFailed.class, this::onCycleFailed)
         .build();
@@ -129,6 +146,18 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
     return this;
   }
 
+  private Behavior<Command> onReload(Reload reload) {
+    reloadWaiters.add(reload.replyTo());
+    reloadDue = true;
+    runCycleIfIdle();
+    return this;
+  }
+
+  private void answerCycleWaiters() {
+    cycleWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
+    cycleWaiters = List.of();
+  }
+
   private Behavior<Command> onCycleDone(CycleDone done) {
     busy = false;
     if (databaseDown) {
@@ -136,6 +165,7 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
       getContext().getLog().info("route database is back; route version {}", done.cycle().version());
     }
     done.cycle().routes().ifPresent(newer -> swap(done.cycle(), newer));
+    answerCycleWaiters();
     runCycleIfIdle();
     return this;
   }
@@ -149,6 +179,7 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
       getContext().getLog().warn("cannot read routes, serving the last table ({}, version {}) and retrying every {}: {}",
           routes, version, pollInterval, failed.cause().getMessage());
     }
+    answerCycleWaiters();
     // No retry until the next tick, so an outage does not spin.
     return this;
   }
@@ -179,6 +210,8 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
     long known = version;
     pollDue = false;
     reloadDue = false;
+    cycleWaiters = List.copyOf(reloadWaiters);
+    reloadWaiters.clear();
     RouteRepository repo = repository;
     getContext().pipeToSelf(
         CompletableFuture.supplyAsync(() -> runCycle(repo, start, reload, known), jdbc),

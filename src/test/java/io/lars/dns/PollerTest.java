@@ -1,5 +1,6 @@
 package io.lars.dns;
 
+import akka.Done;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,6 +166,42 @@ class PollerTest {
   }
 
   @Test
+  void reloadAnswersAfterTheReloadedTableIsPublished() {
+    ConcurrentLinkedQueue<Runnable> queued = new ConcurrentLinkedQueue<>();
+    repo.putDirectly(A, H1);
+    ActorRef<Poller.Command> poller = testKit.spawn(Poller.create(repo, queued::add, POLL, FULL_RELOAD, published.getRef()));
+    TestProbe<Done> reloaded = testKit.createTestProbe();
+    published.awaitAssert(() -> {
+      assertEquals(1, queued.size());
+      return null;
+    });
+    // Asked while the first load runs: that load may have read the routes already, so only the
+    // next cycle counts.
+    poller.tell(new Poller.Reload(reloaded.getRef()));
+    queued.poll().run();
+    assertEquals(Set.of(A), published.receiveMessage().changed());
+    reloaded.expectNoMessage(Duration.ofMillis(100));
+    repo.addHost(B, H2);
+    published.awaitAssert(() -> {
+      assertEquals(1, queued.size());
+      return null;
+    });
+    queued.poll().run();
+    assertEquals(Set.of(B), published.receiveMessage().changed());
+    reloaded.expectMessage(Done.getInstance());
+  }
+
+  @Test
+  void reloadAnswersWhenTheDatabaseFails() {
+    ActorRef<Poller.Command> poller = startWithTwoModules();
+    repo.failing(true);
+    TestProbe<Done> reloaded = testKit.createTestProbe();
+    poller.tell(new Poller.Reload(reloaded.getRef()));
+    reloaded.expectMessage(Done.getInstance());
+    published.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
   void onlyOneCycleOfQueriesIsInFlight() {
     ConcurrentLinkedQueue<Runnable> queued = new ConcurrentLinkedQueue<>();
     repo.putDirectly(A, H1);
@@ -193,5 +230,7 @@ class PollerTest {
   @Test
   void reloadNowSurvivesCborSerialization() {
     new SerializationTestKit(testKit.system()).verifySerialization(new Poller.ReloadNow(), true);
+    new SerializationTestKit(testKit.system()).verifySerialization(
+        new Poller.Reload(testKit.<Done>createTestProbe().getRef()), true);
   }
 }

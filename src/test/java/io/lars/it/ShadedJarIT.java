@@ -1,10 +1,21 @@
 package io.lars.it;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.util.ByteString;
+import io.lars.protocol.Frame;
+import io.lars.protocol.FrameCodec;
+import io.lars.protocol.MessageId;
+import io.lars.protocol.RetCode;
+import io.lars.protocol.pb.GetHostRequest;
+import io.lars.protocol.pb.GetHostResponse;
 import io.lars.testkit.TestNodeConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,11 +61,39 @@ class ShadedJarIT {
       String err = "output: " + String.join(" / ", lines) + "\nstderr:\n" + Files.readString(dir.resolve("node.err"));
       assertTrue(lines[0].startsWith("lars node ready roles=admin,agent,dns,reporter"), err);
       assertTrue(lines[1].startsWith("demo routes: 6 hosts added"), err);
+      assertSeededRouteIsServedWithoutNoexist(p.agent().get((11 + 1) % 3));
     } finally {
       node.destroy();
     }
     assertTrue(node.waitFor(60, TimeUnit.SECONDS), "node did not stop on SIGTERM");
     String err = Files.readString(dir.resolve("node.err"));
     assertTrue(err.contains("CoordinatedShutdown"), "no coordinated shutdown on SIGTERM:\n" + err);
+  }
+
+  /**
+   * Once the node has announced the demo routes, get_host (11,1) is never NOEXIST: the dns
+   * reloaded before the announcement. SYSTEM_ERROR (the sharding coordinator still starting) is
+   * retried.
+   */
+  private static void assertSeededRouteIsServedWithoutNoexist(int agentPort) throws Exception {
+    try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      socket.setSoTimeout(3000);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      for (int seq = 1; ; seq++) {
+        byte[] request = FrameCodec.encode(Frame.of(MessageId.GET_HOST_REQUEST,
+            GetHostRequest.newBuilder().setSeq(seq).setModid(11).setCmdid(1).build())).toArray();
+        socket.send(new DatagramPacket(request, request.length, InetAddress.getLoopbackAddress(), agentPort));
+        byte[] buffer = new byte[2048];
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+        socket.receive(packet);
+        GetHostResponse response = FrameCodec.decodeDatagram(ByteString.fromArray(buffer, 0, packet.getLength()))
+            .decode(GetHostResponse.class);
+        assertNotEquals(RetCode.NOEXIST.code(), response.getRetcode(), "a seeded route answered NOEXIST");
+        if (response.getRetcode() == RetCode.SUCC.code()) {
+          return;
+        }
+        assertTrue(System.nanoTime() < deadline, "no SUCC for (11,1) within 20 s: " + response);
+      }
+    }
   }
 }
