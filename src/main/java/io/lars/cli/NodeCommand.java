@@ -129,7 +129,7 @@ public final class NodeCommand implements Callable<Integer> {
   }
 
   /**
-   * Has the dns pollers reload before the seeded routes are announced: else a client started at
+   * Makes the dns pollers reload before the seeded routes are announced: else a client started at
    * once would get NOEXIST until the next poll (SPEC 12: the first get_host must not fail). A
    * poller's registration reaches the Receptionist's listing up to about half a second after
    * start, so the listing is read until it names one. Waits at most 5 s in all; then the dns's
@@ -137,14 +137,14 @@ public final class NodeCommand implements Callable<Integer> {
    */
   private static void reloadDns(LarsNode node) {
     ActorSystem<?> system = node.system();
-    Duration step = Duration.ofSeconds(5);
-    long deadline = System.nanoTime() + step.toNanos();
+    Duration timeout = Duration.ofSeconds(5);
+    long deadline = System.nanoTime() + timeout.toNanos();
     try {
       Set<ActorRef<Poller.Command>> pollers = Set.of();
       while (pollers.isEmpty()) {
         pollers = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-                replyTo -> Receptionist.find(Poller.SERVICE_KEY, replyTo), step, system.scheduler())
-            .toCompletableFuture().get(step.toMillis(), TimeUnit.MILLISECONDS)
+                replyTo -> Receptionist.find(Poller.SERVICE_KEY, replyTo), timeout, system.scheduler())
+            .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
             .getServiceInstances(Poller.SERVICE_KEY);
         if (pollers.isEmpty()) {
           if (System.nanoTime() > deadline) {
@@ -154,10 +154,10 @@ public final class NodeCommand implements Callable<Integer> {
         }
       }
       CompletableFuture<?>[] reloads = pollers.stream()
-          .map(poller -> AskPattern.<Poller.Command, Done>ask(poller, Poller.Reload::new, step, system.scheduler())
+          .map(poller -> AskPattern.<Poller.Command, Done>ask(poller, Poller.Reload::new, timeout, system.scheduler())
               .toCompletableFuture())
           .toArray(CompletableFuture[]::new);
-      CompletableFuture.allOf(reloads).get(step.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(reloads).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       System.err.println("lars node: the dns did not reload the demo routes within 5 s (" + e.getMessage()
           + "); they are served after its next poll");
