@@ -165,9 +165,8 @@ public final class ClusterHarness implements AutoCloseable {
    * @return 1, 2 or 3
    */
   public int hostOf(int via, ModuleId module) {
-    LoadBalanceEntity.HostAnswer answer = sharding(via).entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId())
-        .<LoadBalanceEntity.HostAnswer>ask(replyTo -> new LoadBalanceEntity.GetHost(0, replyTo), WAIT)
-        .toCompletableFuture().join();
+    LoadBalanceEntity.HostAnswer answer = askEntity(via, module,
+        replyTo -> new LoadBalanceEntity.GetHost(0, replyTo));
     Address address = answer.entity().path().address();
     for (int n = 1; n <= 3; n++) {
       boolean local = n == via && !address.hasGlobalScope();
@@ -184,13 +183,21 @@ public final class ClusterHarness implements AutoCloseable {
    * @return the module's load-balancing state, asked through node {@code via}'s sharding
    */
   public LoadBalance.Snapshot state(int via, ModuleId module) {
-    // Delivery is at most once: while a shard moves, a message routed to the dead node's region is
-    // lost. Ask again, as any client would, until WAIT runs out.
+    return askEntity(via, module, LoadBalanceEntity.GetState::new);
+  }
+
+  /**
+   * Asks a module's entity through node {@code via}'s sharding. Delivery is at most once: while a
+   * shard moves, a message routed to the dead node's region is lost. So each ask waits 3 s and is
+   * repeated, as any client would, until {@link #WAIT} runs out.
+   */
+  private <T> T askEntity(int via, ModuleId module,
+      akka.japi.function.Function<akka.actor.typed.ActorRef<T>, LoadBalanceEntity.Command> message) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
       try {
         return sharding(via).entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId())
-            .ask(LoadBalanceEntity.GetState::new, Duration.ofSeconds(3)).toCompletableFuture().join();
+            .ask(message, Duration.ofSeconds(3)).toCompletableFuture().join();
       } catch (java.util.concurrent.CompletionException e) {
         if (!(e.getCause() instanceof java.util.concurrent.TimeoutException) || System.nanoTime() > deadline) {
           throw e;
