@@ -1,6 +1,7 @@
 package io.lars.cli;
 
 import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
@@ -11,6 +12,7 @@ import io.lars.db.JdbcRouteRepository;
 import io.lars.dns.Poller;
 import io.lars.node.LarsConfig;
 import io.lars.node.LarsNode;
+import io.lars.node.NodeExit;
 import io.lars.node.NodeOverrides;
 import io.lars.node.Role;
 import java.nio.file.Path;
@@ -24,15 +26,27 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /** {@code lars node}: starts a node and runs until it is stopped (Ctrl-C or SIGTERM). */
 @Command(name = "node", mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:stopped on request (SIGTERM, SIGINT)", "1:failed to start",
+        "3:the actor system terminated by itself", "4:removed from the cluster (downed or made to leave)",
+        "64:bad options"},
     description = {"Start a Lars node (default: all roles on the embedded H2 database).",
         "Options win over -Dkey=value, which wins over --config FILE, which wins over the defaults.",
         "The database comes from lars.db or LARS_DB_URL / LARS_DB_USER / LARS_DB_PASSWORD; "
             + "a multi-node cluster needs a shared MySQL/MariaDB."})
 public final class NodeCommand implements Callable<Integer> {
+
+  /** Exit code for bad options (sysexits EX_USAGE). */
+  static final int EX_USAGE = 64;
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeCommand.class);
 
   @Option(names = "--roles", description = "Comma-separated roles: dns,reporter,agent,admin (default: all).")
   String roles;
@@ -85,33 +99,61 @@ public final class NodeCommand implements Callable<Integer> {
       description = "Where this node's agent finds the reporter role (default: 127.0.0.1:7779).")
   String reporterAddr;
 
-  /** Starts the node, prints the ready line, and waits until the node has stopped. */
+  /**
+   * Starts the node, prints the ready line, and waits until the node has stopped.
+   *
+   * @return the exit code: 0 stopped on request (SIGTERM, SIGINT), 1 failed to start, 3 the actor
+   *     system terminated by itself, 4 removed from the cluster ({@link NodeExit}), 64 bad options
+   */
   @Override
   public Integer call() {
     Set<Role> roleSet;
-    Config conf;
     try {
       roleSet = Role.parseList(roles);
-      conf = LarsConfig.load(config, overrides().toConfig());
     } catch (IllegalArgumentException e) {
       System.err.println("lars node: " + e.getMessage());
-      return 2;
+      return EX_USAGE;
     }
+    Config conf;
     LarsNode node;
     try {
+      conf = LarsConfig.load(config, overrides().toConfig());
       node = LarsNode.start(conf, roleSet).toCompletableFuture().join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      System.err.println("lars node: cannot start: " + cause.getMessage());
-      return 1;
+    } catch (IllegalArgumentException | CompletionException e) {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      LOG.error("lars node: failed to start (exit {}): {}", NodeExit.FAILED_TO_START.code(), cause.getMessage());
+      return NodeExit.FAILED_TO_START.code();
     }
+    stopOnSignals(node);
     System.out.println(node.readyLine());
     if (demo) {
       seedDemoRoutes(node);
     }
     System.out.flush();
-    node.system().getWhenTerminated().toCompletableFuture().join();
-    return 0;
+    NodeExit exit = node.whenTerminated().toCompletableFuture().join();
+    if (exit != NodeExit.REQUESTED) {
+      LOG.error("lars node: {} (exit {}): coordinated shutdown reason {}", exit.description(), exit.code(),
+          CoordinatedShutdown.get(node.system()).getShutdownReason().map(Object::toString).orElse("none"));
+    }
+    return exit.code();
+  }
+
+  /**
+   * SIGTERM and SIGINT run coordinated shutdown as a requested stop, so the process exits 0 after
+   * it (the JVM's own handling would exit 143 or 130 and hide which stops were asked for).
+   */
+  private static void stopOnSignals(LarsNode node) {
+    for (String name : List.of("TERM", "INT")) {
+      try {
+        Signal.handle(new Signal(name), signal -> {
+          LOG.info("lars node: SIG{} received, stopping", signal.getName());
+          node.stop();
+        });
+      } catch (IllegalArgumentException unsupported) {
+        LOG.warn("lars node: cannot handle SIG{} here ({}); it stops the JVM without exit code 0", name,
+            unsupported.getMessage());
+      }
+    }
   }
 
   private static void seedDemoRoutes(LarsNode node) {

@@ -153,13 +153,22 @@ public final class LarsNode {
   }
 
   /**
+   * @return completes when the node's actor system has terminated, with why it ended (the exit
+   *     code of {@code lars node})
+   */
+  public CompletionStage<NodeExit> whenTerminated() {
+    return system.getWhenTerminated().thenApply(terminated -> NodeExit.of(this));
+  }
+
+  /**
    * Stops the node through coordinated shutdown: listeners unbind first, then the node leaves the
-   * cluster; the database closes when the system has terminated.
+   * cluster; the database closes when the system has terminated. The stop counts as requested
+   * ({@link NodeExit#REQUESTED}, exit 0).
    *
    * @return completes when the actor system has terminated
    */
   public CompletionStage<Done> stop() {
-    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
+    return CoordinatedShutdown.get(system).runAll(NodeExit.STOP_REQUESTED)
         .thenCompose(done -> system.getWhenTerminated());
   }
 }

@@ -1,5 +1,7 @@
 package io.lars.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,6 +70,43 @@ class ShadedJarIT {
     assertTrue(node.waitFor(60, TimeUnit.SECONDS), "node did not stop on SIGTERM");
     String err = Files.readString(dir.resolve("node.err"));
     assertTrue(err.contains("CoordinatedShutdown"), "no coordinated shutdown on SIGTERM:\n" + err);
+    assertEquals(0, node.exitValue(), "a node stopped by SIGTERM exits 0:\n" + err);
+    assertFalse(err.contains("license") || err.contains("licence"), "no licence warning:\n" + err);
+  }
+
+  @Test
+  void aNodeThatCannotStartExitsOneWithOneClearLine(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("node.conf");
+    Files.writeString(conf, "lars.db.url = \"jdbc:mysql://127.0.0.1:1/nowhere?connectTimeout=500\"\n"
+        + "lars.db.connection-timeout = 1s\n");
+    Result result = runJar(dir, "node", "--roles", "dns", "--port", "0", "--config", conf.toString());
+    assertEquals(1, result.exitCode(), result.stderr());
+    assertTrue(result.stderr().contains("ERROR") && result.stderr().contains("failed to start (exit 1)"), result.stderr());
+  }
+
+  @Test
+  void badNodeOptionsExitWithTheUsageCode(@TempDir Path dir) throws Exception {
+    Result result = runJar(dir, "node", "--roles", "dns,router");
+    assertEquals(64, result.exitCode(), result.stderr());
+    assertTrue(result.stderr().contains("router"), result.stderr());
+  }
+
+  private record Result(int exitCode, String stderr) {
+  }
+
+  private static Result runJar(Path dir, String... args) throws Exception {
+    Path jar = Paths.get("target", "lars.jar").toAbsolutePath();
+    java.util.List<String> command = new java.util.ArrayList<>(
+        java.util.List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+    command.addAll(java.util.List.of(args));
+    Path err = dir.resolve("run.err");
+    Process process = new ProcessBuilder(command).directory(dir.toFile())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("lars " + String.join(" ", args) + " did not end within 120 s");
+    }
+    return new Result(process.exitValue(), Files.readString(err));
   }
 
   /**
