@@ -88,6 +88,8 @@ class AdminNodeTest {
     TestNodeConfig conf = config();
     LarsNode node = LarsNode.start(conf.config(), EnumSet.of(Role.ADMIN)).toCompletableFuture().get(60, TimeUnit.SECONDS);
     try {
+      assertEquals(201, send(conf.ports().admin(), "POST", "/api/routes",
+          "{\"modid\":1,\"cmdid\":1,\"ip\":\"10.1.1.1\",\"port\":1}").statusCode());
       HttpResponse<String> lb = send(conf.ports().admin(), "GET", "/api/lb/1/1", null);
       assertEquals(503, lb.statusCode(), lb.body());
       assertTrue(lb.body().contains("no agent role in the cluster"), lb.body());
