@@ -70,6 +70,17 @@ class AdminNodeTest {
       assertEquals("10.3.3.3", state.get("idle").get(0).get("ip").asText());
       assertEquals(0, state.get("overload").size());
 
+      JsonNode cluster = ApiJson.mapper().readTree(send(admin, "GET", "/api/cluster", null).body());
+      assertTrue(cluster.get("clustered").asBoolean(), cluster.toString());
+      JsonNode self = cluster.get("members").get(0);
+      assertEquals("Up", self.get("status").asText(), cluster.toString());
+      assertTrue(self.get("roles").toString().contains("agent"), cluster.toString());
+      assertTrue(self.get("self").asBoolean());
+      assertEquals("9/3", self.get("modules").get(0).asText(), "the entity's shard is on the only member: " + cluster);
+      JsonNode overview = ApiJson.mapper().readTree(send(admin, "GET", "/api/overview", null).body());
+      assertEquals(1, overview.get("modules").get(0).get("idle").asInt(), overview.toString());
+      assertEquals("live", overview.get("modules").get(0).get("live").asText(), overview.toString());
+
       String metrics = send(admin, "GET", "/metrics", null).body();
       for (String name : List.of("lars_agent_get_host_total{retcode=\"SUCC\",} 1.0", "lars_agent_host_transitions_total",
           "lars_udp_datagrams_dropped_total{endpoint=\"agent-udp\",}", "lars_tcp_bad_frames_total{endpoint=\"dns\",}",
