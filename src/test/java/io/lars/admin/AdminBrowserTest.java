@@ -118,6 +118,14 @@ class AdminBrowserTest {
       int refreshes = refreshes(browser);
       wait.until(b -> refreshes(b) >= refreshes + 2);
       screenshot(browser, "admin-modules.png");
+      // Filter and sort work on the live rows.
+      type(browser, "modules-query", "no-such-module");
+      wait.until(b -> b.findElements(By.cssSelector("#modules-table tbody tr")).isEmpty());
+      type(browser, "modules-query", String.valueOf(MODID));
+      wait.until(b -> b.findElements(By.cssSelector("#modules-table tbody tr")).size() == 1);
+      browser.findElement(By.cssSelector("#modules-table th[data-key='callsPerSecond']")).click();
+      wait.until(b -> b.findElement(By.cssSelector("#modules-table th[data-key='callsPerSecond']"))
+          .getAttribute("class").contains("sorted"));
 
       // Module page, by clicking the row: hosts with state, legend, chart with points, history.
       wait.until(b -> {
