@@ -13,7 +13,6 @@ import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Allow;
 import akka.http.javadsl.model.headers.Host;
-import akka.http.javadsl.model.headers.HttpChallenge;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.model.headers.WWWAuthenticate;
 import akka.http.javadsl.server.AllDirectives;
