@@ -5,10 +5,12 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
+import io.lars.db.AuditRepository;
 import io.lars.db.CallHistoryRepository;
 import io.lars.db.CallStatusRepository;
 import io.lars.db.Database;
 import io.lars.db.JdbcRouteRepository;
+import io.lars.db.ModuleTrafficQuery;
 import io.lars.db.NameRepository;
 import io.lars.db.RouteChangeLog;
 import io.lars.node.Listener;
@@ -68,11 +70,15 @@ public final class AdminRole implements RoleStarter {
     ActorSystem<?> system = node.system();
     Database db = node.requireDatabase();
     ActorRef<DnsNotifier.Command> notifier = context.spawn(DnsNotifier.create(), "admin-dns-notifier");
-    AdminApi api = new AdminApi(new AdminApi.Dependencies(new JdbcRouteRepository(db.dataSource()),
-        new NameRepository(db.dataSource()), new RouteChangeLog(db.dataSource()),
+    Clock clock = Clock.systemUTC();
+    AdminApi api = new AdminApi(new AdminApi.Dependencies(
+        new JdbcRouteRepository(db.dataSource(), clock, settings.tokenName()),
+        new NameRepository(db.dataSource()), new RouteChangeLog(db.dataSource()), new AuditRepository(db.dataSource()),
         new CallStatusRepository(db.dataSource()), new CallHistoryRepository(db.dataSource()),
-        new ShardedLoadBalanceView(system, settings.askTimeout()),
-        () -> notifier.tell(new DnsNotifier.RoutesChanged()), node.jdbcExecutor(), token, trustedReader, Metrics.get(system), settings, Clock.systemUTC()));
+        new ModuleTrafficQuery(db.dataSource()), new ShardedLoadBalanceView(system, settings.askTimeout()),
+        new AkkaClusterStateView(system, settings.askTimeout()),
+        () -> notifier.tell(new DnsNotifier.RoutesChanged()), node.jdbcExecutor(), token, trustedReader,
+        Metrics.get(system), settings, clock));
     return Http.get(system).newServerAt(settings.bind(), settings.port()).bind(api.route())
         .thenApply(binding -> bound(binding, system));
   }

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A configured token ({@code lars.admin.token} or {@code LARS_ADMIN_TOKEN}) wins. Without one,
  * the token in {@code <data-dir>/admin-token} is used; when that file does not exist, a token of 32
- * random bytes (hex) is generated, written there readable by the owner only, and logged once at
- * WARN so the operator can copy it. Later starts read the file and log nothing.
+ * random bytes (hex) is generated, written there readable by the owner only, and announced once at
+ * WARN with its first 4 characters and the file's path (never in full). Later starts read the file
+ * and log nothing.
  */
 public final class AdminToken {
 
@@ -54,8 +55,10 @@ public final class AdminToken {
       if (!Files.exists(file)) {
         String generated = generate();
         if (write(file, generated)) {
-          log.warn("generated the admin token {} and stored it in {}; send it as 'Authorization: Bearer <token>' "
-              + "(set lars.admin.token or LARS_ADMIN_TOKEN to choose one)", generated, file.toAbsolutePath());
+          // Only a prefix: logs are shipped and kept where the token file's mode 600 does not reach.
+          log.warn("generated the admin token {}... (first 4 of {} characters) and stored it in {}; read it there and "
+              + "send it as 'Authorization: Bearer <token>' (set lars.admin.token or LARS_ADMIN_TOKEN to choose one)",
+              generated.substring(0, 4), generated.length(), file.toAbsolutePath());
           return new AdminToken(generated);
         }
       }

@@ -1,25 +1,49 @@
 package io.lars.admin;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lars.agent.LoadBalance;
+import io.lars.db.AuditRepository;
 import io.lars.db.CallStatusRow;
 import io.lars.db.RouteChangeLog;
 import io.lars.db.RouteRow;
 import io.lars.protocol.Host;
 import io.lars.protocol.Ipv4;
 import io.lars.protocol.ModuleId;
+import java.time.Instant;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The JSON documents of the admin REST API: what it returns (records serialized by Jackson) and
  * the parsing of request bodies with errors that name the field. IPs are dotted text everywhere.
+ *
+ * <p>Parsing is strict: a body must be one JSON object with exactly the documented fields (an
+ * unknown field is refused, so a user never believes a setting took effect), nested at most
+ * {@value #MAX_DEPTH} levels (Jackson's {@link StreamReadConstraints}, so a body of thousands of
+ * {@code [} cannot overflow the stack). Error messages quote at most {@value #MAX_QUOTED}
+ * characters of what the client sent.
  */
 public final class ApiJson {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Deepest nesting of arrays and objects a request body may have. */
+  public static final int MAX_DEPTH = 16;
+  /** Most characters of client input an error message quotes. */
+  public static final int MAX_QUOTED = 64;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(32)
+          .maxStringLength(64 * 1024).build())
+      .build()).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final Set<String> ROUTE_FIELDS = Set.of("modid", "cmdid", "ip", "port");
+  private static final Set<String> NAME_FIELDS = Set.of("name");
 
   private ApiJson() {}
 
@@ -66,8 +90,19 @@ public final class ApiJson {
    */
   public record CommandName(int cmdid, String name) {}
 
-  /** @param version {@code RouteVersion.version} */
-  public record VersionView(long version) {}
+  /**
+   * The route version.
+   *
+   * @param version {@code RouteVersion.version}: unix seconds of the last write (or a little above,
+   *     when several writes fell in one second)
+   * @param time the version read as unix seconds, ISO-8601 UTC; null for version 0 (no write yet)
+   */
+  public record VersionView(long version, String time) {
+
+    static VersionView of(long version) {
+      return new VersionView(version, version > 0 ? Instant.ofEpochSecond(version).toString() : null);
+    }
+  }
 
   /**
    * A {@code RouteChange} row.
@@ -172,8 +207,111 @@ public final class ApiJson {
     }
   }
 
-  /** @param error what went wrong */
-  public record ErrorView(String error) {}
+  /**
+   * Every error answer.
+   *
+   * @param error what went wrong
+   * @param field the body field or query parameter at fault, null when none is
+   */
+  public record ErrorView(String error, String field) {}
+
+  /**
+   * A route before an update, in an audit entry.
+   *
+   * @param modid modid
+   * @param cmdid cmdid
+   * @param ip dotted
+   * @param port port
+   */
+  public record AuditRoute(int modid, int cmdid, String ip, int port) {}
+
+  /**
+   * A {@code RouteAudit} row.
+   *
+   * @param id row id, newer entries higher
+   * @param ts when, unix milliseconds
+   * @param time when, ISO-8601 UTC
+   * @param actor who: the admin token's name, or {@code sql} for writes through the database
+   * @param action {@code add}, {@code remove} or {@code update}
+   * @param routeId the {@code RouteData} id
+   * @param modid modid after the write
+   * @param cmdid cmdid after the write
+   * @param ip host after the write, dotted
+   * @param port port after the write
+   * @param before the route before an update, null otherwise
+   * @param version the route version the write set
+   */
+  public record AuditView(long id, long ts, String time, String actor, String action, long routeId, int modid,
+      int cmdid, String ip, int port, AuditRoute before, long version) {
+
+    static AuditView of(AuditRepository.Entry e) {
+      AuditRoute before = e.before().map(b -> new AuditRoute(b.module().modid(), b.module().cmdid(), b.host().ipText(),
+          b.host().port())).orElse(null);
+      return new AuditView(e.id(), e.tsMillis(), Instant.ofEpochMilli(e.tsMillis()).toString(), e.actor(),
+          e.action().name().toLowerCase(Locale.ROOT), e.routeId(), e.module().modid(), e.module().cmdid(),
+          e.host().ipText(), e.host().port(), before, e.version());
+    }
+  }
+
+  /**
+   * One module on the overview.
+   *
+   * @param modid modid
+   * @param cmdid cmdid
+   * @param moduleName the modid's name, null when it has none
+   * @param commandName the cmdid's name, null when it has none
+   * @param hosts hosts in the module's route ({@code RouteData} rows)
+   * @param idle idle hosts in the agents' live view; null when the view did not answer
+   * @param overloaded overloaded hosts in the agents' live view; null when the view did not answer
+   * @param live {@code live} (counts from the LoadBalance view), {@code unavailable} (it did not
+   *     answer: see {@code liveError}) or {@code skipped} (more modules than
+   *     {@code lars.admin.overview-live-limit})
+   * @param liveError why the live view did not answer, null otherwise
+   * @param calls calls reported in the window (successes plus errors)
+   * @param errors errors reported in the window
+   * @param callsPerSecond calls divided by the window in seconds
+   * @param errorRate errors divided by calls, 0..1; 0 without calls
+   */
+  public record ModuleSummary(int modid, int cmdid, String moduleName, String commandName, int hosts, Integer idle,
+      Integer overloaded, String live, String liveError, long calls, long errors, double callsPerSecond,
+      double errorRate) {}
+
+  /**
+   * The module overview.
+   *
+   * @param ts when it was computed, unix seconds
+   * @param windowSeconds the window of the call figures, seconds
+   * @param version the route version
+   * @param modules every module with a route or with reports, sorted by modid and cmdid
+   */
+  public record OverviewView(long ts, int windowSeconds, VersionView version, List<ModuleSummary> modules) {}
+
+  /**
+   * A cluster member.
+   *
+   * @param address its Akka address ({@code akka://lars@host:port})
+   * @param status Akka's member status ({@code Up}, {@code Leaving}, ...)
+   * @param roles its roles
+   * @param reachable false when the failure detector lost it
+   * @param self whether this is the node answering
+   * @param leader whether it is the cluster leader
+   * @param shards the LoadBalance shards its region holds: shard id to running entities
+   * @param modules the modules (of the route table) whose shard it holds, as {@code modid/cmdid}
+   */
+  public record MemberView(String address, String status, List<String> roles, boolean reachable, boolean self,
+      boolean leader, Map<String, Integer> shards, List<String> modules) {}
+
+  /**
+   * The cluster as this node sees it.
+   *
+   * @param clustered false when the node runs without Akka Cluster (then members is empty)
+   * @param self this node's address
+   * @param leader the leader's address, null when none
+   * @param members every member, sorted by address
+   * @param shardsError why the LoadBalance shard placement is missing, null when it is present
+   */
+  public record ClusterView(boolean clustered, String self, String leader, List<MemberView> members,
+      String shardsError) {}
 
   /**
    * A route in a POST or PUT body.
@@ -191,25 +329,22 @@ public final class ApiJson {
    * @throws InvalidRequestException if the body is not a JSON object or a field is missing or wrong
    */
   public static RouteInput parseRoute(String body) {
-    JsonNode json = parseObject(body);
+    JsonNode json = parseObject(body, ROUTE_FIELDS);
     int modid = intField(json, "modid");
     int cmdid = intField(json, "cmdid");
     JsonNode ipNode = field(json, "ip");
     if (!ipNode.isTextual()) {
-      throw new InvalidRequestException("field 'ip' must be a dotted IPv4 address string such as \"10.0.0.1\"");
+      throw new InvalidRequestException("ip", "field 'ip' must be a dotted IPv4 address string such as \"10.0.0.1\"");
     }
     int ip;
     try {
-      ip = Ipv4.parse(ipNode.asText());
+      ip = Ipv4.parseStrictHost(ipNode.asText());
     } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException("field 'ip' is not a dotted IPv4 address: '" + ipNode.asText() + "'");
-    }
-    if (ip == 0) {
-      throw new InvalidRequestException("field 'ip' must not be 0.0.0.0");
+      throw new InvalidRequestException("ip", "field 'ip': " + e.getMessage());
     }
     int port = intField(json, "port");
     if (port < 1 || port > 65535) {
-      throw new InvalidRequestException("field 'port' must be 1..65535, got " + port);
+      throw new InvalidRequestException("port", "field 'port' must be 1..65535, got " + port);
     }
     return new RouteInput(new ModuleId(modid, cmdid), new Host(ip, port));
   }
@@ -219,26 +354,53 @@ public final class ApiJson {
    *
    * @param body the request body
    * @param maxLength the longest name allowed
-   * @return the name, 1..maxLength characters, not blank
-   * @throws InvalidRequestException if the body is not a JSON object or the name is missing or wrong
+   * @return the name, 1..maxLength characters, not blank, without control characters
+   * @throws InvalidRequestException if the body is not a JSON object, has another field, or the
+   *     name is missing, blank, too long or has control characters (U+0000..U+001F, U+007F..U+009F)
    */
   public static String parseName(String body, int maxLength) {
-    JsonNode name = field(parseObject(body), "name");
+    JsonNode name = field(parseObject(body, NAME_FIELDS), "name");
     if (!name.isTextual() || name.asText().isBlank() || name.asText().length() > maxLength) {
-      throw new InvalidRequestException("field 'name' must be a string of 1.." + maxLength + " characters, not blank");
+      throw new InvalidRequestException("name", "field 'name' must be a string of 1.." + maxLength
+          + " characters, not blank");
+    }
+    if (name.asText().chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidRequestException("name", "field 'name' must not contain control characters "
+          + "(tabs, line breaks, U+0000..U+001F, U+007F..U+009F)");
     }
     return name.asText();
   }
 
-  private static JsonNode parseObject(String body) {
+  /**
+   * Quotes client input for an error message, cut to {@value #MAX_QUOTED} characters.
+   *
+   * @param text what the client sent
+   * @return {@code 'text'}, or {@code 'first 64 characters...'}
+   */
+  static String quoted(String text) {
+    String shown = text.length() <= MAX_QUOTED ? text : text.substring(0, MAX_QUOTED) + "...";
+    return "'" + shown.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append) + "'";
+  }
+
+  private static JsonNode parseObject(String body, Set<String> fields) {
     JsonNode json;
     try {
       json = MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
-      throw new InvalidRequestException("body is not valid JSON: " + e.getOriginalMessage());
+      // Jackson's message may quote a token of the input: cut it.
+      String why = String.valueOf(e.getOriginalMessage());
+      throw new InvalidRequestException("body is not valid JSON: " + (why.length() > 200 ? why.substring(0, 200) + "..." : why));
     }
     if (json == null || !json.isObject()) {
       throw new InvalidRequestException("body must be a JSON object");
+    }
+    for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!fields.contains(name)) {
+        throw new InvalidRequestException(name.length() <= MAX_QUOTED ? name : name.substring(0, MAX_QUOTED),
+            "unknown field " + quoted(name) + "; the fields are " + fields.stream().sorted().toList());
+      }
     }
     return json;
   }
@@ -246,7 +408,7 @@ public final class ApiJson {
   private static JsonNode field(JsonNode json, String name) {
     JsonNode value = json.get(name);
     if (value == null || value.isNull()) {
-      throw new InvalidRequestException("missing field '" + name + "'");
+      throw new InvalidRequestException(name, "missing field '" + name + "'");
     }
     return value;
   }
@@ -254,7 +416,8 @@ public final class ApiJson {
   private static int intField(JsonNode json, String name) {
     JsonNode value = field(json, name);
     if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-      throw new InvalidRequestException("field '" + name + "' must be an integer in the int32 range, got " + value);
+      throw new InvalidRequestException(name, "field '" + name + "' must be an integer in the int32 range, got "
+          + quoted(value.toString()));
     }
     return value.intValue();
   }

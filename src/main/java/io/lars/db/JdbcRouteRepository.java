@@ -58,6 +58,7 @@ public final class JdbcRouteRepository implements RouteRepository {
 
   private final DataSource ds;
   private final Clock clock;
+  private final String actor;
 
   /**
    * A repository whose versions follow the system clock.
@@ -75,8 +76,22 @@ public final class JdbcRouteRepository implements RouteRepository {
    * @param clock gives "now" for new versions (unix seconds)
    */
   public JdbcRouteRepository(DataSource ds, Clock clock) {
+    this(ds, clock, AuditRepository.SQL_ACTOR);
+  }
+
+  /**
+   * A repository whose writes are audited under a writer's name ({@link AuditRepository}).
+   *
+   * @param ds the pooled data source of a migrated database
+   * @param clock gives "now" for new versions (unix seconds) and audit entries (millis)
+   * @param actor the writer's name in the audit log, 1..64 printable characters (the admin token's
+   *     name); the other constructors use {@value AuditRepository#SQL_ACTOR}
+   * @throws IllegalArgumentException if the actor is blank, too long or has control characters
+   */
+  public JdbcRouteRepository(DataSource ds, Clock clock, String actor) {
     this.ds = Objects.requireNonNull(ds, "ds");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.actor = AuditRepository.checkActor(actor);
   }
 
   @Override
@@ -174,7 +189,7 @@ public final class JdbcRouteRepository implements RouteRepository {
           id = keys.getLong(1);
         }
       }
-      recordChange(c, oldVersion, List.of(module));
+      recordChange(c, oldVersion, List.of(module), AuditRepository.Action.ADD, new RouteRow(id, module, host), null);
       return new RouteRow(id, module, host);
     });
   }
@@ -185,13 +200,15 @@ public final class JdbcRouteRepository implements RouteRepository {
     Objects.requireNonNull(host, "host");
     return Jdbc.inTransaction(ds, "remove host " + host + " from module " + module, c -> {
       long oldVersion = lockVersion(c);
+      long routeId = findHost(c, module, host).orElse(0L);
       int deleted;
       try (PreparedStatement ps = c.prepareStatement(DELETE_HOST)) {
         setRoute(ps, module, host);
         deleted = ps.executeUpdate();
       }
       if (deleted > 0) {
-        recordChange(c, oldVersion, List.of(module));
+        recordChange(c, oldVersion, List.of(module), AuditRepository.Action.REMOVE, new RouteRow(routeId, module, host),
+            null);
       }
       return deleted > 0;
     });
@@ -209,7 +226,7 @@ public final class JdbcRouteRepository implements RouteRepository {
         ps.setLong(1, id);
         ps.executeUpdate();
       }
-      recordChange(c, oldVersion, List.of(row.get().module()));
+      recordChange(c, oldVersion, List.of(row.get().module()), AuditRepository.Action.REMOVE, row.get(), null);
       return true;
     });
   }
@@ -233,7 +250,8 @@ public final class JdbcRouteRepository implements RouteRepository {
         ps.setLong(5, id);
         ps.executeUpdate();
       }
-      recordChange(c, oldVersion, Stream.of(old.module(), module).distinct().toList());
+      recordChange(c, oldVersion, Stream.of(old.module(), module).distinct().toList(), AuditRepository.Action.UPDATE,
+          updated, old);
       return updated;
     });
   }
@@ -262,8 +280,12 @@ public final class JdbcRouteRepository implements RouteRepository {
     }
   }
 
-  /** Sets the version to max(now, old + 1) and inserts one RouteChange row per module with it. */
-  private void recordChange(Connection c, long oldVersion, List<ModuleId> modules) throws SQLException {
+  /**
+   * Sets the version to max(now, old + 1), inserts one RouteChange row per module with it and the
+   * write's audit entry ({@code before}: the row before an update, else null).
+   */
+  private void recordChange(Connection c, long oldVersion, List<ModuleId> modules, AuditRepository.Action action,
+      RouteRow row, RouteRow before) throws SQLException {
     long version = Math.max(clock.instant().getEpochSecond(), oldVersion + 1);
     try (PreparedStatement ps = c.prepareStatement(SET_VERSION)) {
       ps.setLong(1, version);
@@ -278,6 +300,8 @@ public final class JdbcRouteRepository implements RouteRepository {
       }
       ps.executeBatch();
     }
+    AuditRepository.append(c, List.of(new AuditRepository.Entry(0, clock.millis(), actor, action, row.id(), row.module(),
+        row.host(), Optional.ofNullable(before), version)));
   }
 
   private static Optional<Long> findHost(Connection c, ModuleId module, Host host) throws SQLException {

@@ -19,11 +19,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -32,10 +34,13 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The admin page in a real headless Chromium against a node running every role: enter the token,
- * add a route, see it in the table, get it served by the agent over UDP, see the statistics chart
- * and the live load-balance view. Skipped when Debian's {@code chromium} and
- * {@code chromium-driver} are not installed ({@code .ci/run} installs them when it can).
+ * The admin console in a real headless Chromium against a node running every role: enter the
+ * token, add a route on the Routes page, have the agent serve it over UDP and report calls, then
+ * see the module on the Modules overview (live counts, refreshed by itself), its Module page
+ * (hosts, legend, chart, change history), the Audit log and the Cluster page, each reached by its
+ * own URL; a Chromium screenshot of each page is saved under {@code target/}. Skipped when
+ * Debian's {@code chromium} and {@code chromium-driver} are not installed ({@code .ci/run}
+ * installs them when it can).
  */
 class AdminBrowserTest {
 
@@ -49,35 +54,51 @@ class AdminBrowserTest {
   Path tmp;
 
   @Test
-  void addARouteInThePageAndSeeTheAgentServeIt() throws Exception {
+  void runLarsFromTheConsole() throws Exception {
     assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
     TestNodeConfig conf = TestNodeConfig.create(ConfigFactory.parseString(
-        "lars.admin.token = " + TOKEN + "\nlars.admin.data-dir = \"" + tmp.resolve("data") + "\""));
+        "lars.admin.token = " + TOKEN + "\nlars.admin.token-name = browser-operator\nlars.admin.data-dir = \""
+            + tmp.resolve("data") + "\""));
     LarsNode node = LarsNode.start(conf.config(), EnumSet.allOf(Role.class)).toCompletableFuture().get(60, TimeUnit.SECONDS);
     WebDriver browser = null;
     try (LarsClient client = LarsClient.create(node.system(),
         new ClientSettings("127.0.0.1", conf.ports().agent(), Duration.ofSeconds(2)))) {
       browser = chromium();
-      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20), Duration.ofMillis(100));
-      browser.get("http://127.0.0.1:" + conf.ports().admin() + "/");
+      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(100));
+      // Pages rebuild their tables every 2 s: a row found may be replaced before it is read; retry then.
+      wait.ignoring(StaleElementReferenceException.class);
+      String base = "http://127.0.0.1:" + conf.ports().admin() + "/";
+      browser.get(base);
       assertEquals("Lars admin", browser.getTitle());
+      assertEquals("modules", browser.findElement(By.tagName("body")).getAttribute("data-page"), "the landing page");
 
       browser.findElement(By.id("token")).sendKeys(TOKEN);
       browser.findElement(By.id("token-save")).click();
       wait.until(b -> b.findElement(By.id("token-state")).getText().equals("token set"));
 
+      browser.findElement(By.cssSelector("nav a[data-page='routes']")).click();
+      wait.until(b -> b.getCurrentUrl().endsWith("#/routes"));
       type(browser, "route-modid", String.valueOf(MODID));
       type(browser, "route-cmdid", String.valueOf(CMDID));
       type(browser, "route-ip", "127.0.0.1");
       type(browser, "route-port", "9999");
       browser.findElement(By.id("route-submit")).click();
       wait.until(b -> b.findElement(By.id("message")).getText().startsWith("Added route"));
-      WebElement row = wait.until(b -> b.findElements(By.cssSelector("#routes-table tbody tr")).stream()
-          .filter(tr -> tr.getText().contains("127.0.0.1") && tr.getText().contains("9999")).findFirst().orElse(null));
-      assertTrue(row.getText().contains(String.valueOf(MODID)), row.getText());
+      String row = wait.until(b -> b.findElements(By.cssSelector("#routes-table tbody tr")).stream().map(WebElement::getText)
+          .filter(text -> text.contains("127.0.0.1") && text.contains("9999")).findFirst().orElse(null));
+      assertTrue(row.contains(String.valueOf(MODID)), row);
+      screenshot(browser, "admin-routes.png");
 
-      HostResult served = client.getHost(MODID, CMDID).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      // The first get_host may race the dns push, or time out while the entity starts on a busy machine.
+      HostResult served = wait.until(b -> {
+        try {
+          HostResult r = client.getHost(MODID, CMDID).toCompletableFuture().get(5, TimeUnit.SECONDS);
+          return r.isSucc() ? r : null;
+        } catch (Exception e) {
+          return null;
+        }
+      });
       assertEquals(RetCode.SUCC, served.retCode());
       assertEquals(Host.of("127.0.0.1", 9999), served.host());
       for (int i = 0; i < 20; i++) {
@@ -85,31 +106,70 @@ class AdminBrowserTest {
             .toCompletableFuture().get(5, TimeUnit.SECONDS);
       }
 
-      browser.findElement(By.cssSelector("nav button[data-tab='stats']")).click();
-      type(browser, "stats-modid", String.valueOf(MODID));
-      type(browser, "stats-cmdid", String.valueOf(CMDID));
-      WebElement show = browser.findElement(By.id("stats-show"));
-      // The agent reports every second and the reporter flushes every 200 ms: ask until it is there.
-      wait.until(b -> {
-        show.click();
-        return !"0".equals(b.findElement(By.id("chart")).getAttribute("data-points"))
-            && b.findElement(By.id("chart")).getAttribute("data-points") != null
-            && b.findElement(By.cssSelector("#status-table tbody")).getText().contains("127.0.0.1:9999");
-      });
-      screenshot(browser, "admin-statistics.png");
+      // Modules overview: the row appears with its live counts, and the page refreshes by itself.
+      browser.findElement(By.cssSelector("nav a[data-page='modules']")).click();
+      String module = MODID + "/" + CMDID;
+      List<String> cells = wait.until(b -> b.findElements(By.cssSelector("#modules-table tbody tr")).stream()
+          .filter(tr -> module.equals(tr.getAttribute("data-module")))
+          .map(tr -> tr.findElements(By.tagName("td")).stream().map(WebElement::getText).toList())
+          .filter(texts -> texts.get(3).equals("1") && !texts.get(5).equals("0.00"))
+          .findFirst().orElse(null));
+      assertEquals("1", cells.get(2), "hosts: " + cells);
+      int refreshes = refreshes(browser);
+      wait.until(b -> refreshes(b) >= refreshes + 2);
+      screenshot(browser, "admin-modules.png");
+      // Filter and sort work on the live rows.
+      type(browser, "modules-query", "no-such-module");
+      wait.until(b -> b.findElements(By.cssSelector("#modules-table tbody tr")).isEmpty());
+      type(browser, "modules-query", String.valueOf(MODID));
+      wait.until(b -> b.findElements(By.cssSelector("#modules-table tbody tr")).size() == 1);
+      browser.findElement(By.cssSelector("#modules-table th[data-key='callsPerSecond']")).click();
+      wait.until(b -> b.findElement(By.cssSelector("#modules-table th[data-key='callsPerSecond']"))
+          .getAttribute("class").contains("sorted"));
 
-      browser.findElement(By.cssSelector("nav button[data-tab='lb']")).click();
-      type(browser, "lb-modid", String.valueOf(MODID));
-      type(browser, "lb-cmdid", String.valueOf(CMDID));
-      browser.findElement(By.cssSelector("#lb-form button")).click();
-      wait.until(b -> b.findElement(By.id("lb-view")).getText().contains("127.0.0.1:9999"));
-      screenshot(browser, "admin-load-balance.png");
+      // Module page, by clicking the row: hosts with state, legend, chart with points, history.
+      wait.until(b -> {
+        b.findElement(By.cssSelector("#modules-table tbody tr[data-module='" + module + "']")).click();
+        return true;
+      });
+      wait.until(b -> b.getCurrentUrl().endsWith("#/module/" + MODID + "/" + CMDID));
+      wait.until(b -> b.findElement(By.cssSelector("#module-hosts tbody")).getText().contains("127.0.0.1:9999"));
+      assertTrue(browser.findElement(By.cssSelector("#module-hosts tbody")).getText().contains("idle"));
+      assertTrue(browser.findElement(By.id("legend")).getText().contains("vsucc / verr"));
+      wait.until(b -> {
+        String points = b.findElement(By.id("chart")).getAttribute("data-points");
+        return points != null && !points.equals("0");
+      });
+      wait.until(b -> b.findElement(By.cssSelector("#module-history tbody")).getText().contains("browser-operator"));
+      assertTrue(browser.findElement(By.cssSelector("#module-history tbody")).getText()
+          .contains("added 127.0.0.1:9999 to " + module));
+      screenshot(browser, "admin-module.png");
+
+      // Audit log and cluster, reached by their URLs.
+      browser.get(base + "#/audit");
+      wait.until(b -> b.findElement(By.cssSelector("#audit-table tbody")).getText().contains("browser-operator"));
+      screenshot(browser, "admin-audit.png");
+      browser.get(base + "#/cluster");
+      wait.until(b -> b.findElement(By.cssSelector("#cluster-table tbody")).getText().contains("Up"));
+      String members = browser.findElement(By.cssSelector("#cluster-table tbody")).getText();
+      assertTrue(members.contains("agent") && members.contains("(this node)"), members);
+      wait.until(b -> b.findElement(By.cssSelector("#cluster-table tbody")).getText().contains(module));
+      screenshot(browser, "admin-cluster.png");
+
+      browser.get(base + "#/names");
+      wait.until(b -> "names".equals(b.findElement(By.tagName("body")).getAttribute("data-page")));
+      screenshot(browser, "admin-names.png");
     } finally {
       if (browser != null) {
         browser.quit();
       }
       node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
+  }
+
+  private static int refreshes(WebDriver browser) {
+    String n = browser.findElement(By.tagName("body")).getAttribute("data-refreshes");
+    return n == null ? 0 : Integer.parseInt(n);
   }
 
   private ChromeDriver chromium() throws Exception {
@@ -120,7 +180,7 @@ class AdminBrowserTest {
     options.setBinary(CHROMIUM.toFile());
     options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1280,1000", "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium")));
+        "--window-size=1280,1800", "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium")));
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
     return new ChromeDriver(service, options);

@@ -70,6 +70,17 @@ class AdminNodeTest {
       assertEquals("10.3.3.3", state.get("idle").get(0).get("ip").asText());
       assertEquals(0, state.get("overload").size());
 
+      JsonNode cluster = ApiJson.mapper().readTree(send(admin, "GET", "/api/cluster", null).body());
+      assertTrue(cluster.get("clustered").asBoolean(), cluster.toString());
+      JsonNode self = cluster.get("members").get(0);
+      assertEquals("Up", self.get("status").asText(), cluster.toString());
+      assertTrue(self.get("roles").toString().contains("agent"), cluster.toString());
+      assertTrue(self.get("self").asBoolean());
+      assertEquals("9/3", self.get("modules").get(0).asText(), "the entity's shard is on the only member: " + cluster);
+      JsonNode overview = ApiJson.mapper().readTree(send(admin, "GET", "/api/overview", null).body());
+      assertEquals(1, overview.get("modules").get(0).get("idle").asInt(), overview.toString());
+      assertEquals("live", overview.get("modules").get(0).get("live").asText(), overview.toString());
+
       String metrics = send(admin, "GET", "/metrics", null).body();
       for (String name : List.of("lars_agent_get_host_total{retcode=\"SUCC\",} 1.0", "lars_agent_host_transitions_total",
           "lars_udp_datagrams_dropped_total{endpoint=\"agent-udp\",}", "lars_tcp_bad_frames_total{endpoint=\"dns\",}",
@@ -88,6 +99,8 @@ class AdminNodeTest {
     TestNodeConfig conf = config();
     LarsNode node = LarsNode.start(conf.config(), EnumSet.of(Role.ADMIN)).toCompletableFuture().get(60, TimeUnit.SECONDS);
     try {
+      assertEquals(201, send(conf.ports().admin(), "POST", "/api/routes",
+          "{\"modid\":1,\"cmdid\":1,\"ip\":\"10.1.1.1\",\"port\":1}").statusCode());
       HttpResponse<String> lb = send(conf.ports().admin(), "GET", "/api/lb/1/1", null);
       assertEquals(503, lb.statusCode(), lb.body());
       assertTrue(lb.body().contains("no agent role in the cluster"), lb.body());

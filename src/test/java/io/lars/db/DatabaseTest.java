@@ -55,7 +55,8 @@ class DatabaseTest {
         assertFalse(rs.next(), "RouteVersion has exactly one row");
       }
       Flyway flyway = Database.flyway(db.dataSource(), settings);
-      assertEquals(3, flyway.info().applied().length);
+      assertEquals(flyway.info().all().length, flyway.info().applied().length, "every migration is applied");
+      assertTrue(flyway.info().applied().length >= 4, "V1..V4 at least");
       assertEquals(0, flyway.migrate().migrationsExecuted);
     }
     try (Database again = Database.open(settings)) {
