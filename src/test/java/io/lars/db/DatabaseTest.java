@@ -55,7 +55,9 @@ class DatabaseTest {
         assertFalse(rs.next(), "RouteVersion has exactly one row");
       }
       Flyway flyway = Database.flyway(db.dataSource(), settings);
-      assertEquals(3, flyway.info().applied().length);
+      // Every migration on the classpath is applied (V1-V3 and V7 here; others add theirs).
+      assertTrue(flyway.info().applied().length >= 4, () -> flyway.info().applied().length + " applied");
+      assertEquals(flyway.info().all().length, flyway.info().applied().length);
       assertEquals(0, flyway.migrate().migrationsExecuted);
     }
     try (Database again = Database.open(settings)) {
