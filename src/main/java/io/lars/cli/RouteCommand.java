@@ -1,17 +1,13 @@
 package io.lars.cli;
 
-import io.lars.db.Database;
-import io.lars.db.DatabaseException;
-import io.lars.db.DbSettings;
-import io.lars.db.DuplicateHostException;
-import io.lars.db.JdbcRouteRepository;
-import io.lars.db.RouteRepository;
 import io.lars.db.RouteRow;
-import io.lars.node.LarsConfig;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine;
@@ -21,25 +17,39 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lars route add|rm|ls}: route administration from the shell, on the node's database
- * ({@code --config FILE}, {@code LARS_DB_URL} ...). Every write is the same one-transaction route
- * write the admin uses ({@code RouteData} + {@code RouteVersion} + {@code RouteChange}), so a
- * running dns pushes it within one poll interval.
+ * {@code lars route add|rm|ls}: route administration from the shell, through a running node's
+ * admin HTTP API ({@code --admin URL}, default {@value AdminRouteClient#DEFAULT_ADMIN}). The admin
+ * writes the route in one transaction ({@code RouteData} + {@code RouteVersion} +
+ * {@code RouteChange}) and has the dns push it at once. The tools never open a database of their
+ * own, unless {@code --db URL} asks for the direct mode ({@link DatabaseRouteTool}), which only
+ * opens a database that already exists.
  *
- * <p>Exit codes: 0 done; 1 the write was refused (duplicate host on add, no such host on rm) or
- * the database failed; 2 bad usage (unknown option, IP not a dotted quad, port outside 1..65535,
- * unreadable config).
+ * <p>Token (writes need it; reads from loopback do not): {@code --token}, else
+ * {@code LARS_ADMIN_TOKEN}, else the file {@code ./data/admin-token} a node started in this
+ * directory wrote ({@code --token-file} names another).
+ *
+ * <p>Exit codes: {@value #OK} done; {@value #REFUSED} the module already has the host (add) or does
+ * not have it (rm), the admin's 409 and 404; {@value #UNAVAILABLE} the admin or database cannot be
+ * reached, refused the token, or failed (5xx); {@value #USAGE} bad usage (unknown option, IP not
+ * a dotted quad, port outside 1..65535, a request the admin rejects with 400).
  */
-@Command(name = "route", mixinStandardHelpOptions = true,
-    description = "Add, remove and list the hosts of modules in the route database.",
+@Command(name = "route", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = RouteCommand.USAGE,
+    description = "Add, remove and list the hosts of modules, through a node's admin HTTP API.",
     subcommands = {RouteCommand.Add.class, RouteCommand.Remove.class, RouteCommand.Ls.class},
-    footer = {"", "Exit codes: 0 done, 1 duplicate host / no such host / database error, 2 bad usage."})
+    footer = {"", "Exit codes: 0 done; 1 duplicate host / no such host; 2 the admin (or database) cannot be reached,",
+        "refused the token or failed; 64 bad usage."})
 public final class RouteCommand implements Runnable {
 
-  /** Exit code of a refused write or a database failure. */
+  /** Exit code of success. */
+  static final int OK = 0;
+  /** Exit code of a refused write: duplicate host on add, no such host on rm (HTTP 409/404). */
   static final int REFUSED = 1;
-  /** Exit code of bad usage, as picocli uses for its own parse errors. */
-  static final int USAGE = 2;
+  /** Exit code when the admin or database cannot be reached, refuses the token or fails. */
+  static final int UNAVAILABLE = 2;
+  /** Exit code of bad usage ({@code EX_USAGE} of sysexits.h). */
+  static final int USAGE = 64;
+
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   @CommandLine.Spec
   private CommandLine.Model.CommandSpec spec;
@@ -50,31 +60,58 @@ public final class RouteCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: add, rm or ls");
   }
 
-  /** The database options shared by the subcommands. */
-  static final class DbOptions {
-    @Option(names = "--config", description = "HOCON file whose lars.db settings override the defaults.")
-    Path config;
+  /** Where the routes are: the admin API (default) or, with {@code --db}, a database. */
+  static final class Target {
+    @Option(names = "--admin", paramLabel = "URL",
+        description = "The node's admin HTTP API (default: " + AdminRouteClient.DEFAULT_ADMIN + ").")
+    String admin;
+
+    @Option(names = "--token", paramLabel = "TOKEN",
+        description = "Admin bearer token (default: $LARS_ADMIN_TOKEN, else the --token-file).")
+    String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "Token file a node wrote (default: ./data/admin-token, used when it exists).")
+    Path tokenFile;
+
+    @Option(names = "--db", paramLabel = "JDBC_URL",
+        description = "Direct mode: write to this existing Lars database instead of the admin "
+            + "(user $LARS_DB_USER or --db-user, password $LARS_DB_PASSWORD). Never creates a database; "
+            + "the dns serves the change after its next poll.")
+    String db;
+
+    @Option(names = "--db-user", paramLabel = "USER", description = "Database user of --db (default: $LARS_DB_USER, else sa).")
+    String dbUser;
+
+    /** The tool for the options given; the caller closes it. */
+    RouteTool open(Map<String, String> env) {
+      if (db != null) {
+        if (admin != null || token != null || tokenFile != null) {
+          throw new RouteTool.Failure(USAGE, "--db (direct mode) and --admin/--token/--token-file exclude each other");
+        }
+        String user = dbUser != null ? dbUser : env.getOrDefault("LARS_DB_USER", "sa");
+        return DatabaseRouteTool.open(db, user, env.getOrDefault("LARS_DB_PASSWORD", ""));
+      }
+      if (dbUser != null) {
+        throw new RouteTool.Failure(USAGE, "--db-user needs --db");
+      }
+      Optional<String> resolved = AdminRouteClient.resolveToken(token, env,
+          tokenFile != null ? tokenFile : AdminRouteClient.DEFAULT_TOKEN_FILE);
+      return new AdminRouteClient(admin != null ? admin : AdminRouteClient.DEFAULT_ADMIN, resolved, REQUEST_TIMEOUT);
+    }
 
     /**
-     * Opens the database (migrating it when {@code lars.db.migrate} is on), runs the action on the
-     * route repository and closes the database.
+     * Opens the tool, runs the action and closes the tool; a {@link RouteTool.Failure} is printed
+     * as one line on stderr.
      *
-     * @return the action's exit code; {@link #USAGE} for a bad config, {@link #REFUSED} if the
-     *     database fails
+     * @return the action's exit code, or the failure's
      */
-    int withRoutes(String command, Function<RouteRepository, Integer> action) {
-      DbSettings settings;
-      try {
-        settings = DbSettings.fromConfig(LarsConfig.load(config));
-      } catch (IllegalArgumentException e) {
+    int run(String command, Function<RouteTool, Integer> action) {
+      try (RouteTool tool = open(System.getenv())) {
+        return action.apply(tool);
+      } catch (RouteTool.Failure e) {
         System.err.println(command + ": " + e.getMessage());
-        return USAGE;
-      }
-      try (Database db = Database.open(settings)) {
-        return action.apply(new JdbcRouteRepository(db.dataSource()));
-      } catch (DatabaseException e) {
-        System.err.println(command + ": " + e.getMessage());
-        return REFUSED;
+        return e.exitCode();
       }
     }
   }
@@ -97,9 +134,13 @@ public final class RouteCommand implements Runnable {
       return new ModuleId(modid, cmdid);
     }
 
-    /** @throws IllegalArgumentException saying what is wrong with the IP or port */
+    /** @throws RouteTool.Failure with {@link #USAGE} saying what is wrong with the IP or port */
     Host host() {
-      return Host.of(ip, port);
+      try {
+        return Host.of(ip, port);
+      } catch (IllegalArgumentException e) {
+        throw new RouteTool.Failure(USAGE, e.getMessage());
+      }
     }
   }
 
@@ -109,70 +150,53 @@ public final class RouteCommand implements Runnable {
   }
 
   /** {@code lars route add MODID CMDID IP PORT}. */
-  @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a host to a module.",
+  @Command(name = "add", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = USAGE,
+      description = "Add a host to a module.",
       footer = {"", "Prints: added MODID CMDID IP PORT id=ID. Exit 1 if the module already has the host."})
   static final class Add implements Callable<Integer> {
     @Mixin
     HostArgs args;
 
     @Mixin
-    DbOptions db;
+    Target target;
 
     /** Adds the host and prints the new row. */
     @Override
     public Integer call() {
-      Host host;
-      try {
-        host = args.host();
-      } catch (IllegalArgumentException e) {
-        System.err.println("lars route add: " + e.getMessage());
-        return USAGE;
-      }
-      return db.withRoutes("lars route add", routes -> {
-        try {
-          System.out.println("added " + line(routes.addHost(args.module(), host)));
-          return 0;
-        } catch (DuplicateHostException e) {
-          System.err.println("lars route add: " + e.getMessage());
-          return REFUSED;
-        }
+      return target.run("lars route add", routes -> {
+        RouteRow row = routes.add(args.module(), args.host());
+        System.out.println("added " + line(row));
+        return OK;
       });
     }
   }
 
   /** {@code lars route rm MODID CMDID IP PORT}. */
-  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a host from a module.",
+  @Command(name = "rm", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = USAGE,
+      description = "Remove a host from a module.",
       footer = {"", "Prints: removed MODID CMDID IP PORT. Exit 1 if the module does not have the host."})
   static final class Remove implements Callable<Integer> {
     @Mixin
     HostArgs args;
 
     @Mixin
-    DbOptions db;
+    Target target;
 
     /** Removes the host. */
     @Override
     public Integer call() {
-      Host host;
-      try {
-        host = args.host();
-      } catch (IllegalArgumentException e) {
-        System.err.println("lars route rm: " + e.getMessage());
-        return USAGE;
-      }
-      return db.withRoutes("lars route rm", routes -> {
-        if (!routes.removeHost(args.module(), host)) {
-          System.err.println("lars route rm: module " + args.module() + " has no host " + host);
-          return REFUSED;
-        }
+      return target.run("lars route rm", routes -> {
+        Host host = args.host();
+        routes.remove(args.module(), host);
         System.out.println("removed " + args.modid + " " + args.cmdid + " " + host.ipText() + " " + host.port());
-        return 0;
+        return OK;
       });
     }
   }
 
   /** {@code lars route ls [MODID CMDID]}. */
-  @Command(name = "ls", mixinStandardHelpOptions = true, description = "List hosts, of all modules or of one.",
+  @Command(name = "ls", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = USAGE,
+      description = "List hosts, of all modules or of one.",
       footer = {"", "Prints one line per host: MODID CMDID IP PORT id=ID."})
   static final class Ls implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODID", description = "Module id; with CMDID.")
@@ -182,7 +206,7 @@ public final class RouteCommand implements Runnable {
     Integer cmdid;
 
     @Mixin
-    DbOptions db;
+    Target target;
 
     /** Prints the rows, ordered by id. */
     @Override
@@ -191,10 +215,10 @@ public final class RouteCommand implements Runnable {
         System.err.println("lars route ls: give both MODID and CMDID, or neither");
         return USAGE;
       }
-      return db.withRoutes("lars route ls", routes -> {
-        List<RouteRow> rows = modid == null ? routes.loadAll() : routes.list(new ModuleId(modid, cmdid));
+      return target.run("lars route ls", routes -> {
+        List<RouteRow> rows = routes.list(modid == null ? Optional.empty() : Optional.of(new ModuleId(modid, cmdid)));
         rows.forEach(row -> System.out.println(line(row)));
-        return 0;
+        return OK;
       });
     }
   }

@@ -130,7 +130,10 @@ public final class Database implements AutoCloseable {
     return system.dispatchers().lookup(DispatcherSelector.fromConfig(DISPATCHER));
   }
 
-  /** The first line of each distinct message down the cause chain, joined, so a log line says why. */
+  /**
+   * The first line of each distinct message down the cause chain, joined, so a log line says why;
+   * a JDBC URL a driver put in its message is masked ({@link JdbcUrls#maskIn}).
+   */
   static String causeChain(Throwable e) {
     StringBuilder sb = new StringBuilder();
     String previous = "";
@@ -141,7 +144,7 @@ public final class Database implements AutoCloseable {
         previous = previous + msg;
       }
     }
-    return sb.toString();
+    return JdbcUrls.maskIn(sb.toString());
   }
 
   /** @return {@code Database[<url with password masked>]} */

@@ -81,13 +81,16 @@ public record DbSettings(String url, String user, String password, int poolSize,
     return isH2() ? "h2" : "mysql";
   }
 
-  /** @return the URL with any password parameter masked, for logs and error messages */
+  /**
+   * @return the URL with every password masked ({@link JdbcUrls#mask}: user-info, {@code password=}
+   *     parameters, H2 {@code ;PASSWORD=}), for logs and error messages
+   */
   public String safeUrl() {
     return safeUrl(url);
   }
 
   private static String safeUrl(String url) {
-    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    return JdbcUrls.mask(url);
   }
 
   /** @return the settings with the password masked, so they can be logged */

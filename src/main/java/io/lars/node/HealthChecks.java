@@ -1,6 +1,7 @@
 package io.lars.node;
 
 import akka.actor.typed.javadsl.Adapter;
+import io.lars.db.JdbcUrls;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -54,7 +55,7 @@ public final class HealthChecks {
         ps.execute();
         return true;
       } catch (Exception e) {
-        log.debug("readiness: database {} does not answer: {}", db, e.toString());
+        log.debug("readiness: database {} does not answer: {}", db, JdbcUrls.maskIn(e.toString()));
         Metrics.get(system).databaseError("health");
         return false;
       }

@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.lars.db.Database;
 import io.lars.db.DbSettings;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -25,7 +26,9 @@ import java.util.stream.Collectors;
  * <p>{@link #start} opens and migrates the database (when a role needs one), starts the actor
  * system with the roles as cluster roles, and completes once every listener is bound. With an
  * empty {@code akka.cluster.seed-nodes} (and {@code lars.cluster.bootstrap} off) the node forms a
- * cluster of its own. The persistence plugins use the node's database ({@link #persistenceConfig}).
+ * cluster of its own; such a node first claims the database for its cluster and refuses to start
+ * while another cluster uses it ({@link IncarnationGuard}). The persistence plugins use the node's
+ * database ({@link #persistenceConfig}).
  */
 public final class LarsNode {
 
@@ -45,13 +48,21 @@ public final class LarsNode {
    * @param config the resolved configuration (see {@link LarsConfig#load})
    * @param roles the roles to run, not empty
    * @return completes when all listeners are bound; fails (after stopping what was started) if
-   *     the database cannot be migrated or a listener cannot bind
+   *     the database cannot be migrated, another cluster holds it ({@link IncarnationGuard}), or a
+   *     listener cannot bind
    */
   public static CompletionStage<LarsNode> start(Config config, Set<Role> roles) {
     Optional<Database> database;
     try {
       database = needsDatabase(roles) ? Optional.of(Database.open(DbSettings.fromConfig(config))) : Optional.empty();
     } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    Optional<IncarnationGuard> incarnation;
+    try {
+      incarnation = database.flatMap(db -> IncarnationGuard.claimAtStart(config, db, Clock.systemUTC()));
+    } catch (RuntimeException e) {
+      database.get().close();
       return CompletableFuture.failedFuture(e);
     }
     List<String> clusterRoles = roles.stream().map(Role::roleName).sorted().collect(Collectors.toList());
@@ -61,6 +72,7 @@ public final class LarsNode {
         .withFallback(config);
     CompletableFuture<List<Listener>> ready = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(withRoles, roles, database, ready), "lars", withRoles);
+    incarnation.ifPresent(guard -> guard.start(system));
     joinCluster(system, withRoles);
     database.ifPresent(db -> system.getWhenTerminated().thenRun(db::close));
     return ready.handle((listeners, failure) -> {

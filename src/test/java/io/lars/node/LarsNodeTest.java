@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.lars.testkit.TestNodeConfig;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,14 @@ class LarsNodeTest {
     TestNodeConfig conf = TestNodeConfig.create();
     LarsNode node = LarsNode.start(conf.config(), EnumSet.allOf(Role.class)).toCompletableFuture().get(60, TimeUnit.SECONDS);
     try {
-      assertTrue(node.readyLine().startsWith("lars node ready roles=admin,agent,dns,reporter "), node.readyLine());
+      String ready = node.readyLine();
+      assertTrue(ready.startsWith("lars node ready roles=admin,agent,dns,reporter "), ready);
+      TestNodeConfig.Ports p = conf.ports();
+      for (String listener : List.of("dns=tcp://127.0.0.1:" + p.dns(), "reporter=tcp://127.0.0.1:" + p.reporter(),
+          "admin=http://127.0.0.1:" + p.admin(), "management=http://127.0.0.1:" + p.management(),
+          "agent=udp://127.0.0.1:" + p.agent().get(0), "agent=udp://127.0.0.1:" + p.agent().get(2))) {
+        assertTrue((" " + ready + " ").contains(" " + listener + " "), listener + " in " + ready);
+      }
       assertEquals(conf.ports().management(), node.listeners("management", "http").get(0).address().getPort());
     } finally {
       node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
