@@ -90,7 +90,6 @@ public final class ReporterRole implements RoleStarter {
     ReportIntake intake = new ReportIntake(writers, settings.maxResultsPerRequest(), stats);
     MessageRouter router = MessageRouter.builder()
         .on(MessageId.REPORT_STATUS_REQUEST, ReportStatusReq.class, intake::onReport)
-        .onClose(intake::onClose)
         .build();
     return TcpServer.bind(node.system(), "reporter", tcp, router).thenApply(server -> {
       Metrics.get(node.system()).registerTransport("reporter", server.stats());
