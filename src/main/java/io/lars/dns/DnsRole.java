@@ -29,6 +29,11 @@ import java.util.concurrent.CompletionStage;
  * that accepts only {@code GetRouteRequest} frames (any other msgid or a bad body closes the
  * connection).
  *
+ * <p>The listener applies the limits of {@link TcpServer.Settings#fromConfig} read from
+ * {@code lars.dns} (allow-list, connection limits, outgoing bytes); its idle timeout only closes
+ * connections that have not sent one complete frame ({@link TcpServer.IdleRule#UNTIL_FIRST_FRAME}),
+ * so subscribed agents, which then only listen, stay connected.
+ *
  * <p>The listener is bound at once; requests that arrive before the first load finishes get an
  * empty route and are pushed the real one as soon as it is loaded.
  */

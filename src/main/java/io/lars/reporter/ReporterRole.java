@@ -37,6 +37,10 @@ import java.util.concurrent.CompletionStage;
  * on {@code lars.reporter.bind}:{@code port} that accepts {@code ReportStatusRequest} (msgid 3)
  * frames and answers nothing. Any other msgid or a bad frame closes only its connection.
  *
+ * <p>The listener applies the limits of {@link TcpServer.Settings#fromConfig} read from
+ * {@code lars.reporter} (allow-list, connection limits); its idle timeout closes a connection
+ * that sends no complete frame for {@code idle-timeout} ({@link TcpServer.IdleRule#BETWEEN_FRAMES}).
+ *
  * <p>When the node stops, after the listener and its connections are closed, the writers are drained: what they hold
  * is written at once instead of being lost (bounded by the phase timeout; skipped while the
  * database is failing).
