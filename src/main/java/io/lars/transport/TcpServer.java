@@ -351,7 +351,7 @@ public final class TcpServer {
     CompletionStage<Tcp.ServerBinding> bound = Tcp.get(system)
         .bind(settings.host(), settings.port(), BACKLOG, List.of(TcpSO.reuseAddress(true)), false, Optional.empty())
         .mapAsync(1, incoming -> {
-          accept(incoming);
+          acceptSafely(incoming);
           return acceptGate(ACCEPT_MIN_BACKOFF);
         })
         .to(Sink.ignore())
@@ -436,6 +436,16 @@ public final class TcpServer {
     open.forEach(ServerConnection::close);
     return CompletableFuture.allOf(open.stream().map(c -> c.terminated).toArray(CompletableFuture[]::new))
         .thenApply(v -> Done.done());
+  }
+
+  /** An unexpected failure for one connection must not end the accept stream (and the listener). */
+  private void acceptSafely(Tcp.IncomingConnection incoming) {
+    try {
+      accept(incoming);
+    } catch (RuntimeException e) {
+      logThrottled("accept-failed", more -> log.error("TCP server {}: cannot serve connection from {}{}",
+          name, incoming.remoteAddress(), more, e));
+    }
   }
 
   /** Runs on the accept stream, one connection at a time, so the limit checks cannot race. */
