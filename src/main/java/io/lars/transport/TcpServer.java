@@ -139,7 +139,7 @@ public final class TcpServer {
     public static final int DEFAULT_MAX_OUTGOING_FRAMES = 1024;
     /** Bytes queued per connection by default: 4 MiB, 64 of the largest frames. */
     public static final long DEFAULT_MAX_OUTGOING_BYTES = 4L << 20;
-    /** Bytes queued over all connections by default: 256 MiB. */
+    /** Bytes queued over all connections by default: 256 MiB, or a quarter of the heap if less. */
     public static final long DEFAULT_MAX_OUTGOING_BYTES_TOTAL = 256L << 20;
     /** The idle timeout by default. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -243,7 +243,8 @@ public final class TcpServer {
     /**
      * Reads a role's listener settings: {@code bind}, {@code port}, {@code max-connections} and
      * the optional {@code max-outgoing-frames} (default {@value #DEFAULT_MAX_OUTGOING_FRAMES}),
-     * {@code max-outgoing-bytes} (4 MiB), {@code max-outgoing-bytes-total} (256 MiB),
+     * {@code max-outgoing-bytes} (4 MiB), {@code max-outgoing-bytes-total} (256 MiB or a
+     * quarter of the heap, whichever is less),
      * {@code allow} (a list of CIDRs, default {@link AddressFilter#DEFAULT_ALLOW}),
      * {@code idle-timeout} (60 s, 0 = off), {@code max-connections-per-address} (100, at most
      * max-connections) and {@code reserved-connections} (100, at most a tenth of
@@ -262,7 +263,7 @@ public final class TcpServer {
         long bytes = section.hasPath("max-outgoing-bytes")
             ? section.getBytes("max-outgoing-bytes") : DEFAULT_MAX_OUTGOING_BYTES;
         long total = section.hasPath("max-outgoing-bytes-total")
-            ? section.getBytes("max-outgoing-bytes-total") : Math.max(bytes, DEFAULT_MAX_OUTGOING_BYTES_TOTAL);
+            ? section.getBytes("max-outgoing-bytes-total") : Math.max(bytes, defaultTotal());
         AddressFilter allow = section.hasPath("allow")
             ? AddressFilter.parse(section.getStringList("allow")) : AddressFilter.defaults();
         Duration idle = section.hasPath("idle-timeout") ? section.getDuration("idle-timeout") : DEFAULT_IDLE_TIMEOUT;
@@ -279,6 +280,11 @@ public final class TcpServer {
         throw new IllegalArgumentException("TCP listener settings in " + section.origin().description()
             + ": " + e.getMessage(), e);
       }
+    }
+
+    /** @return 256 MiB, or a quarter of the largest heap if that is less */
+    private static long defaultTotal() {
+      return Math.min(DEFAULT_MAX_OUTGOING_BYTES_TOTAL, Runtime.getRuntime().maxMemory() / 4);
     }
 
     /**

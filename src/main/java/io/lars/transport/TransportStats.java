@@ -1,5 +1,6 @@
 package io.lars.transport;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -27,7 +28,8 @@ public final class TransportStats {
   private final LongAdder connectionsOverAddressLimit = new LongAdder();
   private final LongAdder connectionsIdleClosed = new LongAdder();
   private final LongAdder acceptPauses = new LongAdder();
-  private final LongAdder outgoingBytesQueued = new LongAdder();
+  /** Atomic, not a LongAdder: a gauge read must never show more than was ever queued. */
+  private final AtomicLong outgoingBytesQueued = new AtomicLong();
 
   /** Creates a set of counters, all 0. */
   public TransportStats() {}
@@ -128,7 +130,7 @@ public final class TransportStats {
 
   /** @return TCP server: bytes of frames queued for sending on all connections now (gauge) */
   public long outgoingBytesQueued() {
-    return outgoingBytesQueued.sum();
+    return outgoingBytesQueued.get();
   }
 
   void connectionNotAllowed() {
@@ -150,7 +152,7 @@ public final class TransportStats {
   }
 
   void outgoingBytes(long delta) {
-    outgoingBytesQueued.add(delta);
+    outgoingBytesQueued.addAndGet(delta);
   }
 
   void connectionAccepted() {
