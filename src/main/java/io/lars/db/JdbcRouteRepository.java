@@ -40,6 +40,7 @@ public final class JdbcRouteRepository implements RouteRepository {
   private static final String SELECT_ID = "SELECT id, modid, cmdid, serverip, serverport FROM RouteData WHERE id = ?";
   private static final String SELECT_HOST =
       "SELECT id FROM RouteData WHERE modid = ? AND cmdid = ? AND serverip = ? AND serverport = ?";
+  private static final String COUNT_MODULE = "SELECT COUNT(*) FROM RouteData WHERE modid = ? AND cmdid = ?";
   private static final String INSERT_ROUTE =
       "INSERT INTO RouteData (modid, cmdid, serverip, serverport) VALUES (?, ?, ?, ?)";
   private static final String UPDATE_ROUTE =
@@ -178,6 +179,7 @@ public final class JdbcRouteRepository implements RouteRepository {
       if (findHost(c, module, host).isPresent()) {
         throw new DuplicateHostException(module, host);
       }
+      checkRoom(c, module);
       long id;
       try (PreparedStatement ps = c.prepareStatement(INSERT_ROUTE, Statement.RETURN_GENERATED_KEYS)) {
         setRoute(ps, module, host);
@@ -245,6 +247,9 @@ public final class JdbcRouteRepository implements RouteRepository {
       if (findHost(c, module, host).filter(other -> other != id).isPresent()) {
         throw new DuplicateHostException(module, host);
       }
+      if (!old.module().equals(module)) {
+        checkRoom(c, module);
+      }
       try (PreparedStatement ps = c.prepareStatement(UPDATE_ROUTE)) {
         setRoute(ps, module, host);
         ps.setLong(5, id);
@@ -263,6 +268,23 @@ public final class JdbcRouteRepository implements RouteRepository {
     }
     if (host.port() < 1 || host.port() > 65535) {
       throw new IllegalArgumentException("host port must be 1..65535, got " + host.port());
+    }
+  }
+
+  /**
+   * Refuses a host more for a module that already has {@link RouteLimits#MAX_HOSTS_PER_MODULE}
+   * (issue 19: a larger route cannot be sent and used to cut its subscribers off).
+   */
+  private static void checkRoom(Connection c, ModuleId module) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(COUNT_MODULE)) {
+      ps.setInt(1, module.modid());
+      ps.setInt(2, module.cmdid());
+      try (ResultSet rs = ps.executeQuery()) {
+        int hosts = rs.next() ? rs.getInt(1) : 0;
+        if (hosts >= RouteLimits.MAX_HOSTS_PER_MODULE) {
+          throw new RouteTooLargeException(module, hosts);
+        }
+      }
     }
   }
 

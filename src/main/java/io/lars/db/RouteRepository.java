@@ -88,6 +88,8 @@ public interface RouteRepository {
    * @return the new row
    * @throws IllegalArgumentException if the ip is 0 or the port is out of range (naming the field)
    * @throws DuplicateHostException if the module already has the host; nothing is written
+   * @throws RouteTooLargeException if the module already has {@link RouteLimits#MAX_HOSTS_PER_MODULE}
+   *     hosts; nothing is written
    * @throws DatabaseException if the database fails; nothing is written
    */
   RouteRow addHost(ModuleId module, Host host);
@@ -122,6 +124,8 @@ public interface RouteRepository {
    * @throws IllegalArgumentException if the ip is 0 or the port is out of range (naming the field)
    * @throws NoSuchElementException if there is no row with that id
    * @throws DuplicateHostException if another row already gives the new module that host
+   * @throws RouteTooLargeException if the row moves to another module that already has
+   *     {@link RouteLimits#MAX_HOSTS_PER_MODULE} hosts; nothing is written
    * @throws DatabaseException if the database fails; nothing is written
    */
   RouteRow updateRoute(long id, ModuleId module, Host host);

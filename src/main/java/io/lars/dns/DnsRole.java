@@ -17,6 +17,7 @@ import io.lars.protocol.ModuleId;
 import io.lars.protocol.pb.GetRouteRequest;
 import io.lars.transport.MessageRouter;
 import io.lars.transport.TcpServer;
+import io.lars.transport.TransportStats;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +28,11 @@ import java.util.concurrent.CompletionStage;
  * {@link Poller#SERVICE_KEY}) and the TCP listener on {@code lars.dns.bind}:{@code lars.dns.port}
  * that accepts only {@code GetRouteRequest} frames (any other msgid or a bad body closes the
  * connection).
+ *
+ * <p>The listener applies the limits of {@link TcpServer.Settings#fromConfig} read from
+ * {@code lars.dns} (allow-list, connection limits, outgoing bytes); its idle timeout only closes
+ * connections that have not sent one complete frame ({@link TcpServer.IdleRule#UNTIL_FIRST_FRAME}),
+ * so subscribed agents, which then only listen, stay connected.
  *
  * <p>The listener is bound at once; requests that arrive before the first load finishes get an
  * empty route and are pushed the real one as soon as it is loaded.
@@ -45,8 +51,12 @@ public final class DnsRole implements RoleStarter {
   @Override
   public CompletionStage<List<Listener>> start(ActorContext<?> context, NodeContext node) {
     DnsSettings settings;
+    TcpServer.Settings tcp;
     try {
       settings = DnsSettings.fromConfig(node.config());
+      // An agent sends its GetRouteRequests and then only listens: once a connection sent a
+      // complete frame (and so subscribed), the idle timeout no longer applies to it.
+      tcp = TcpServer.Settings.fromConfig(node.config().getConfig("lars.dns"), TcpServer.IdleRule.UNTIL_FIRST_FRAME);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -59,17 +69,35 @@ public final class DnsRole implements RoleStarter {
             settings.fullReloadInterval(), registry.narrow())).onFailure(SupervisorStrategy.restart()),
         "dns-poller");
     node.system().receptionist().tell(Receptionist.register(Poller.SERVICE_KEY, poller));
-    TcpServer.Settings tcp = new TcpServer.Settings(settings.bind(), settings.port(), settings.maxConnections(),
-        settings.maxOutgoingFrames());
     return TcpServer.bind(node.system(), "dns", tcp, router(registry)).thenApply(server -> {
       Metrics metrics = Metrics.get(node.system());
       metrics.registerTransport("dns", server.stats());
+      registerListenerLimits(metrics, "dns", server.stats());
       DnsStats stats = DnsStats.get(node.system());
       metrics.gauge("lars.dns.route.version", "RouteVersion of the route table being served", stats,
           DnsStats::routeVersion);
       metrics.counter("lars.dns.pushes", "route pushes sent to subscribed connections", stats, DnsStats::pushesSent);
+      metrics.counter("lars.dns.routes.refused", "times a module's route was refused as too large to send", stats,
+          DnsStats::routesRefused);
       return List.of(Listener.of(Role.DNS, "tcp", server.localAddress()));
     });
+  }
+
+  /** The issue-19 listener limits; the same meters as the reporter's, tagged by endpoint. */
+  private static void registerListenerLimits(Metrics metrics, String endpoint, TransportStats stats) {
+    metrics.counter("lars.tcp.connections.not.allowed", "TCP connections closed: address not on the allow-list",
+        stats, TransportStats::connectionsNotAllowed, "endpoint", endpoint);
+    metrics.counter("lars.tcp.connections.rejected", "TCP connections closed at once (any limit)", stats,
+        TransportStats::connectionsRejected, "endpoint", endpoint);
+    metrics.counter("lars.tcp.connections.over.address.limit",
+        "TCP connections closed: per-address limit or reserved headroom", stats,
+        TransportStats::connectionsOverAddressLimit, "endpoint", endpoint);
+    metrics.counter("lars.tcp.connections.idle.closed", "TCP connections closed by the idle timeout", stats,
+        TransportStats::connectionsIdleClosed, "endpoint", endpoint);
+    metrics.counter("lars.tcp.accept.pauses", "times accepting paused for lack of file descriptors", stats,
+        TransportStats::acceptPauses, "endpoint", endpoint);
+    metrics.gauge("lars.tcp.outgoing.bytes", "bytes queued for sending on all connections", stats,
+        TransportStats::outgoingBytesQueued, "endpoint", endpoint);
   }
 
   /** The handlers only tell the registry; it and the subscribers do the rest. */

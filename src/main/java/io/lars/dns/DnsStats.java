@@ -19,6 +19,7 @@ public final class DnsStats implements Extension {
 
   private final AtomicLong routeVersion = new AtomicLong();
   private final LongAdder pushesSent = new LongAdder();
+  private final LongAdder routesRefused = new LongAdder();
 
   private DnsStats() {}
 
@@ -38,6 +39,19 @@ public final class DnsStats implements Extension {
   /** @return route pushes (unrequested {@code GetRouteResponse} frames) handed to subscriber connections */
   public long pushesSent() {
     return pushesSent.sum();
+  }
+
+  /**
+   * @return times a module's route, as loaded from the database, had more than
+   *     {@code RouteLimits.MAX_HOSTS_PER_MODULE} hosts and was not served (counted once per
+   *     module each time it turns oversize)
+   */
+  public long routesRefused() {
+    return routesRefused.sum();
+  }
+
+  void routeRefused() {
+    routesRefused.increment();
   }
 
   void routeVersion(long version) {

@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import io.lars.db.RouteLimits;
 import io.lars.db.RouteRepository;
 import io.lars.node.CborSerializable;
 import io.lars.protocol.ModuleId;
@@ -79,6 +80,8 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
   private final Duration pollInterval;
 
   private RouteTable routes = RouteTable.empty();
+  /** Modules whose loaded route is too large, each logged and counted once until it fits again. */
+  private Set<ModuleId> oversize = Set.of();
   private long version;
   private boolean started;
   private boolean busy;
@@ -184,7 +187,8 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
     return this;
   }
 
-  private void swap(Cycle cycle, RouteTable newer) {
+  private void swap(Cycle cycle, RouteTable loaded) {
+    RouteTable newer = refuseOversize(loaded);
     Set<ModuleId> changed = new HashSet<>(cycle.changes());
     changed.addAll(routes.changedModules(newer));
     boolean first = !started;
@@ -198,6 +202,24 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
           oldVersion, version, newer, changed.size());
       publishTo.tell(new Registry.RoutesUpdated(newer, changed));
     }
+  }
+
+  /** Keeps routes above {@link RouteLimits#MAX_HOSTS_PER_MODULE} out of the served table. */
+  private RouteTable refuseOversize(RouteTable loaded) {
+    RouteTable.Limited limited = loaded.limitHosts(routes, RouteLimits.MAX_HOSTS_PER_MODULE);
+    DnsStats stats = DnsStats.get(getContext().getSystem());
+    for (ModuleId module : limited.refused()) {
+      if (!oversize.contains(module)) {
+        stats.routeRefused();
+        getContext().getLog().error("module {} has {} hosts in RouteData, more than the {} one GetRouteResponse can "
+            + "carry: not serving it ({}); remove hosts or split the module", module, loaded.hosts(module).size(),
+            RouteLimits.MAX_HOSTS_PER_MODULE, limited.table().hosts(module).isEmpty()
+                ? "no earlier route to keep" : "keeping its last good route of "
+                    + limited.table().hosts(module).size() + " hosts");
+      }
+    }
+    oversize = limited.refused();
+    return limited.table();
   }
 
   private void runCycleIfIdle() {

@@ -55,6 +55,55 @@ public final class RouteTable {
   }
 
   /**
+   * This table with every module above {@code maxHosts} hosts replaced by its route in
+   * {@code previous} (its last good route), or left out when {@code previous} has none: a route
+   * that cannot be sent in one frame is never served, and it does not hold up the others (issue
+   * 19, item 5; rows written by hand in SQL can exceed the limit the repository enforces).
+   *
+   * @param previous the table served so far
+   * @param maxHosts the most hosts a served route may have, at least 1
+   * @return the table to serve and the modules refused, possibly none
+   */
+  public Limited limitHosts(RouteTable previous, int maxHosts) {
+    Set<ModuleId> refused = new HashSet<>();
+    routes.forEach((module, hosts) -> {
+      if (hosts.size() > maxHosts) {
+        refused.add(module);
+      }
+    });
+    if (refused.isEmpty()) {
+      return new Limited(this, Set.of());
+    }
+    Map<ModuleId, List<Host>> kept = new HashMap<>(routes);
+    for (ModuleId module : refused) {
+      List<Host> lastGood = previous.hosts(module);
+      if (lastGood.isEmpty() || lastGood.size() > maxHosts) {
+        kept.remove(module);
+      } else {
+        kept.put(module, lastGood);
+      }
+    }
+    return new Limited(of(kept), refused);
+  }
+
+  /**
+   * The outcome of {@link #limitHosts}.
+   *
+   * @param table the table to serve
+   * @param refused the modules whose loaded route was too large (served with their last good
+   *     route, or not at all)
+   */
+  public record Limited(RouteTable table, Set<ModuleId> refused) {
+    /**
+     * @param table the table to serve
+     * @param refused the refused modules (copied)
+     */
+    public Limited {
+      refused = Set.copyOf(refused);
+    }
+  }
+
+  /**
    * @param module any module
    * @return its hosts, sorted; empty when the module is unknown
    */

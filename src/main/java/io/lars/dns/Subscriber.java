@@ -83,7 +83,8 @@ public final class Subscriber extends AbstractBehavior<Subscriber.Command> {
   }
 
   private Behavior<Command> closedAsSlow() {
-    getContext().getLog().info("dns connection {} from {} dropped: outgoing queue full or closed ({} modules)",
+    // The TCP server logs slow connections (throttled); a closed one is routine.
+    getContext().getLog().debug("dns connection {} from {} dropped: outgoing queue full or closed ({} modules)",
         connection.id(), connection.peer(), modules.size());
     return Behaviors.stopped();
   }

@@ -3,9 +3,9 @@ package io.lars.reporter;
 import akka.actor.typed.ActorRef;
 import io.lars.protocol.pb.ReportStatusReq;
 import io.lars.transport.Connection;
+import io.lars.transport.LogThrottle;
+import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * writer that owns the module. Never blocks and never answers (reference: the reporter sends no
  * response).
  *
- * <p>Called concurrently from every connection's stream; holds only thread-safe state (the
- * connections already warned about a rejected request, and the counters).
+ * <p>Called concurrently from every connection's stream; holds only thread-safe state (the log
+ * throttle and the counters).
  */
 public final class ReportIntake {
 
@@ -25,7 +25,8 @@ public final class ReportIntake {
   private final WriterRing ring;
   private final int maxResults;
   private final ReporterStats stats;
-  private final Set<Long> warnedConnections = ConcurrentHashMap.newKeySet();
+  /** One WARN per interval for rejected requests, whatever the number of connections sending them. */
+  private final LogThrottle rejectLog = new LogThrottle(Duration.ofSeconds(10));
 
   /**
    * @param writers the writers, indexed as on the ring; not empty
@@ -40,8 +41,9 @@ public final class ReportIntake {
   }
 
   /**
-   * Handles one request: counts it, drops it whole if a value is impossible (logged once per
-   * connection at warn, later ones at debug), else sends its rows to the module's writer.
+   * Handles one request: counts it, drops it whole if a value is impossible (counted; logged at
+   * warn at most once per 10 s for all connections, the rest at debug), else sends its rows to
+   * the module's writer.
    *
    * @param connection the agent's connection
    * @param request the decoded body of a msgid 3 frame
@@ -58,20 +60,12 @@ public final class ReportIntake {
     stats.request();
   }
 
-  /**
-   * Forgets a closed connection.
-   *
-   * @param connection the connection that closed
-   */
-  public void onClose(Connection connection) {
-    warnedConnections.remove(connection.id());
-  }
-
   private void reject(Connection connection, String reason) {
     stats.requestRejected();
-    if (warnedConnections.add(connection.id())) {
-      log.warn("dropping ReportStatusRequest from {}: {} (further drops on this connection are logged at debug)",
-          connection.peer(), reason);
+    if (rejectLog.tryAcquire()) {
+      long held = rejectLog.takeSuppressed();
+      log.warn("dropping ReportStatusRequest from {}: {}{}", connection.peer(), reason,
+          held == 0 ? "" : " (" + held + " more dropped in the last 10 s, logged at debug)");
     } else {
       log.debug("dropping ReportStatusRequest from {}: {}", connection.peer(), reason);
     }

@@ -20,6 +20,10 @@ import io.lars.protocol.MessageId;
 import io.lars.protocol.pb.ReportStatusReq;
 import io.lars.transport.MessageRouter;
 import io.lars.transport.TcpServer;
+import io.lars.transport.TransportStats;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.Map;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +36,10 @@ import java.util.concurrent.CompletionStage;
  * into {@code ServerCallStatus} through {@link CallStatusRepository#upsert}, and a TCP listener
  * on {@code lars.reporter.bind}:{@code port} that accepts {@code ReportStatusRequest} (msgid 3)
  * frames and answers nothing. Any other msgid or a bad frame closes only its connection.
+ *
+ * <p>The listener applies the limits of {@link TcpServer.Settings#fromConfig} read from
+ * {@code lars.reporter} (allow-list, connection limits); its idle timeout closes a connection
+ * that sends no complete frame for {@code idle-timeout} ({@link TcpServer.IdleRule#BETWEEN_FRAMES}).
  *
  * <p>When the node stops, after the listener and its connections are closed, the writers are drained: what they hold
  * is written at once instead of being lost (bounded by the phase timeout; skipped while the
@@ -55,8 +63,14 @@ public final class ReporterRole implements RoleStarter {
   @Override
   public CompletionStage<List<Listener>> start(ActorContext<?> context, NodeContext node) {
     ReporterSettings settings;
+    TcpServer.Settings tcp;
     try {
       settings = ReporterSettings.fromConfig(node.config());
+      // Agents send statistics every report interval while anything changes; a connection with
+      // no complete frame for the idle timeout is closed (the agent's client reconnects).
+      Config section = node.config().getConfig("lars.reporter")
+          .withFallback(ConfigFactory.parseMap(Map.of("max-outgoing-frames", MAX_OUTGOING_FRAMES)));
+      tcp = TcpServer.Settings.fromConfig(section, TcpServer.IdleRule.BETWEEN_FRAMES);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -80,14 +94,30 @@ public final class ReporterRole implements RoleStarter {
     ReportIntake intake = new ReportIntake(writers, settings.maxResultsPerRequest(), stats);
     MessageRouter router = MessageRouter.builder()
         .on(MessageId.REPORT_STATUS_REQUEST, ReportStatusReq.class, intake::onReport)
-        .onClose(intake::onClose)
         .build();
-    TcpServer.Settings tcp = new TcpServer.Settings(settings.bind(), settings.port(), settings.maxConnections(),
-        MAX_OUTGOING_FRAMES);
     return TcpServer.bind(node.system(), "reporter", tcp, router).thenApply(server -> {
       Metrics.get(node.system()).registerTransport("reporter", server.stats());
+      registerListenerLimits(Metrics.get(node.system()), server.stats());
       return List.of(Listener.of(Role.REPORTER, "tcp", server.localAddress()));
     });
+  }
+
+  /** The issue-19 listener limits; the same meters as the dns's, tagged by endpoint. */
+  private static void registerListenerLimits(Metrics metrics, TransportStats stats) {
+    String endpoint = "reporter";
+    metrics.counter("lars.tcp.connections.not.allowed", "TCP connections closed: address not on the allow-list",
+        stats, TransportStats::connectionsNotAllowed, "endpoint", endpoint);
+    metrics.counter("lars.tcp.connections.rejected", "TCP connections closed at once (any limit)", stats,
+        TransportStats::connectionsRejected, "endpoint", endpoint);
+    metrics.counter("lars.tcp.connections.over.address.limit",
+        "TCP connections closed: per-address limit or reserved headroom", stats,
+        TransportStats::connectionsOverAddressLimit, "endpoint", endpoint);
+    metrics.counter("lars.tcp.connections.idle.closed", "TCP connections closed by the idle timeout", stats,
+        TransportStats::connectionsIdleClosed, "endpoint", endpoint);
+    metrics.counter("lars.tcp.accept.pauses", "times accepting paused for lack of file descriptors", stats,
+        TransportStats::acceptPauses, "endpoint", endpoint);
+    metrics.gauge("lars.tcp.outgoing.bytes", "bytes queued for sending on all connections", stats,
+        TransportStats::outgoingBytesQueued, "endpoint", endpoint);
   }
 
   private static void registerMetrics(Metrics metrics, ReporterStats stats) {

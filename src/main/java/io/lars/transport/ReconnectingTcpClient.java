@@ -256,7 +256,12 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
       if (System.nanoTime() - connectedAtNanos >= settings.minBackoff().toNanos()) {
         failedAttempts = 0;
       }
-      getContext().getLog().warn("connection to {}:{} lost: {}", settings.host(), settings.port(), reason);
+      if (cause == null) {
+        // Routine: a server closes idle connections (the reporter's idle-timeout) and on shutdown.
+        getContext().getLog().info("connection to {}:{} {}; reconnecting", settings.host(), settings.port(), reason);
+      } else {
+        getContext().getLog().warn("connection to {}:{} lost: {}", settings.host(), settings.port(), reason);
+      }
       tellDisconnected(reason);
     } else {
       stats.connectionRejected();

@@ -1,5 +1,6 @@
 package io.lars.transport;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -23,6 +24,12 @@ public final class TransportStats {
   private final LongAdder datagramsIn = new LongAdder();
   private final LongAdder datagramsOut = new LongAdder();
   private final LongAdder datagramsDropped = new LongAdder();
+  private final LongAdder connectionsNotAllowed = new LongAdder();
+  private final LongAdder connectionsOverAddressLimit = new LongAdder();
+  private final LongAdder connectionsIdleClosed = new LongAdder();
+  private final LongAdder acceptPauses = new LongAdder();
+  /** Atomic, not a LongAdder: a gauge read must never show more than was ever queued. */
+  private final AtomicLong outgoingBytesQueued = new AtomicLong();
 
   /** Creates a set of counters, all 0. */
   public TransportStats() {}
@@ -91,6 +98,63 @@ public final class TransportStats {
     return datagramsDropped.sum();
   }
 
+  /**
+   * @return TCP server: connections closed at once because the peer's address is not on the
+   *     listener's allow-list (also counted in {@link #connectionsRejected()})
+   */
+  public long connectionsNotAllowed() {
+    return connectionsNotAllowed.sum();
+  }
+
+  /**
+   * @return TCP server: connections closed at once because their address already held
+   *     {@code maxConnectionsPerAddress}, or because only the reserved connections were left and
+   *     the address already had one (also counted in {@link #connectionsRejected()})
+   */
+  public long connectionsOverAddressLimit() {
+    return connectionsOverAddressLimit.sum();
+  }
+
+  /** @return TCP server: connections closed by the idle timeout (no complete frame in time) */
+  public long connectionsIdleClosed() {
+    return connectionsIdleClosed.sum();
+  }
+
+  /**
+   * @return TCP server: times accepting paused because the process had too few free file
+   *     descriptors left (see {@link DescriptorBudget})
+   */
+  public long acceptPauses() {
+    return acceptPauses.sum();
+  }
+
+  /** @return TCP server: bytes of frames queued for sending on all connections now (gauge) */
+  public long outgoingBytesQueued() {
+    return outgoingBytesQueued.get();
+  }
+
+  void connectionNotAllowed() {
+    connectionsNotAllowed.increment();
+    connectionsRejected.increment();
+  }
+
+  void connectionOverAddressLimit() {
+    connectionsOverAddressLimit.increment();
+    connectionsRejected.increment();
+  }
+
+  void connectionIdleClosed() {
+    connectionsIdleClosed.increment();
+  }
+
+  void acceptPaused() {
+    acceptPauses.increment();
+  }
+
+  void outgoingBytes(long delta) {
+    outgoingBytesQueued.addAndGet(delta);
+  }
+
   void connectionAccepted() {
     connectionsAccepted.increment();
     connectionsOpen.increment();
@@ -138,6 +202,8 @@ public final class TransportStats {
         + ", open=" + connectionsOpen() + ", badFrames=" + badFrames() + ", framesIn=" + framesIn()
         + ", framesOut=" + framesOut() + ", outgoingOverflows=" + outgoingOverflows()
         + ", datagramsIn=" + datagramsIn() + ", datagramsOut=" + datagramsOut()
-        + ", datagramsDropped=" + datagramsDropped() + ")";
+        + ", datagramsDropped=" + datagramsDropped() + ", notAllowed=" + connectionsNotAllowed()
+        + ", overAddressLimit=" + connectionsOverAddressLimit() + ", idleClosed=" + connectionsIdleClosed()
+        + ", acceptPauses=" + acceptPauses() + ", outgoingBytesQueued=" + outgoingBytesQueued() + ")";
   }
 }

@@ -110,6 +110,39 @@ class JdbcRouteRepositoryTest extends EveryDatabaseTest {
 
   @ParameterizedTest(name = "{0}", autoCloseArguments = false)
   @MethodSource("databases")
+  void aModuleIsRefusedHostsBeyondWhatOneGetRouteResponseCarries(Database db) throws SQLException {
+    JdbcRouteRepository repo = emptyRepository(db);
+    int max = RouteLimits.MAX_HOSTS_PER_MODULE;
+    // All but the last host written in one batch, as a SQL tool would.
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement("INSERT INTO RouteData (modid, cmdid, serverip, serverport) VALUES (1, 1, ?, 65535)")) {
+      for (int i = 0; i < max - 1; i++) {
+        ps.setLong(1, 3_232_235_520L + i); // 192.168.0.0 + i: every ip a 10-byte varint on the wire
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    RouteRow last = repo.addHost(M1, H1);
+    assertEquals(max, repo.list(M1).size(), "the module is full, not over");
+    long version = repo.readVersion();
+
+    RouteTooLargeException e = assertThrows(RouteTooLargeException.class, () -> repo.addHost(M1, H2));
+    assertEquals(M1, e.module());
+    assertEquals(max, e.hosts());
+    assertEquals(max, e.maxHosts());
+    assertTrue(e.getMessage().contains("at most " + max), e.getMessage());
+    RouteRow other = repo.addHost(M2, H2);
+    assertThrows(RouteTooLargeException.class, () -> repo.updateRoute(other.id(), M1, H2),
+        "moving a host into the full module");
+    assertEquals(max, repo.list(M1).size(), "nothing written to the full module");
+    assertEquals(List.of(other), repo.list(M2), "the other module is unaffected");
+    assertEquals(version + 1, repo.readVersion(), "only the write to the other module raised the version");
+    assertTrue(repo.removeRoute(last.id()));
+    assertEquals(M1, repo.addHost(M1, H2).module(), "room again after a host was removed");
+  }
+
+  @ParameterizedTest(name = "{0}", autoCloseArguments = false)
+  @MethodSource("databases")
   void removeHostAndRemoveRouteWriteAChangeOnlyWhenSomethingWasRemoved(Database db) {
     JdbcRouteRepository repo = emptyRepository(db);
     repo.addHost(M1, H1);

@@ -62,7 +62,9 @@ abstract class DnsEndToEnd {
     DbSettings db = database();
     TestDatabases.fresh(db).close();
     TestNodeConfig conf = TestNodeConfig.create(TestDatabases.nodeConfig(db)
-        .withFallback(ConfigFactory.parseString("lars.dns.full-reload-interval = 2s")));
+        .withFallback(ConfigFactory.parseString("lars.dns.full-reload-interval = 2s\n"
+            // 200 subscribers below come from one address (loopback).
+            + "lars.dns.max-connections-per-address = 1000")));
     node = LarsNode.start(conf.config(), EnumSet.of(Role.DNS)).toCompletableFuture().get(60, TimeUnit.SECONDS);
     routes = new JdbcRouteRepository(node.database().orElseThrow().dataSource());
     InetSocketAddress bound = node.listeners("dns", "tcp").get(0).address();

@@ -11,6 +11,7 @@ import akka.actor.testkit.typed.javadsl.SerializationTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import com.typesafe.config.ConfigFactory;
+import io.lars.db.RouteLimits;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.time.Duration;
@@ -79,6 +80,39 @@ class PollerTest {
     assertEquals(List.of(H1, H2), first.routes().hosts(A));
     assertEquals(1, repo.clears());
     assertEquals(0, repo.changeRows());
+  }
+
+  /** Gives a module hosts beyond the maximum by hand, as an SQL tool could. */
+  private void overfill(ModuleId module) {
+    for (int i = 0; i <= RouteLimits.MAX_HOSTS_PER_MODULE; i++) {
+      repo.putDirectly(module, new Host(0xC0A80000 + i, 9000));
+    }
+  }
+
+  @Test
+  void anOversizeRouteIsRefusedOnceKeepingItsLastGoodRouteWhileOtherModulesAreServed() {
+    startWithTwoModules();
+    DnsStats stats = DnsStats.get(testKit.system());
+    long refusedBefore = stats.routesRefused();
+    overfill(A);
+    overfill(C);
+    repo.putDirectly(B, H3);
+    repo.recordChange(6, A, B, C);
+    LoggingTestKit.error("more than the " + RouteLimits.MAX_HOSTS_PER_MODULE).withOccurrences(2)
+        .expect(testKit.system(), () -> {
+          manualTime.timePasses(POLL);
+          return null;
+        });
+    Registry.RoutesUpdated update = published.receiveMessage();
+    assertEquals(List.of(H1), update.routes().hosts(A), "A keeps its last good route");
+    assertEquals(List.of(), update.routes().hosts(C), "C had no good route: served as unknown");
+    assertEquals(List.of(H2, H3), update.routes().hosts(B), "B is served as usual");
+    assertTrue(update.changed().contains(B));
+    assertEquals(refusedBefore + 2, stats.routesRefused());
+
+    passAndAwaitQuery(FULL_RELOAD);
+    published.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(refusedBefore + 2, stats.routesRefused(), "still oversize: not counted or logged again");
   }
 
   @Test

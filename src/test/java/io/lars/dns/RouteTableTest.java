@@ -67,4 +67,22 @@ class RouteTableTest {
     assertEquals(2, r.getModid());
     assertEquals(0, r.getHostCount());
   }
+
+  @Test
+  void limitHostsKeepsTheLastGoodRouteOfAnOversizeModuleAndLeavesOthersAlone() {
+    ModuleId big = new ModuleId(7, 1);
+    ModuleId fresh = new ModuleId(7, 2);
+    ModuleId small = new ModuleId(7, 3);
+    Host a = Host.of("10.0.0.1", 1);
+    Host b = Host.of("10.0.0.2", 1);
+    Host c = Host.of("10.0.0.3", 1);
+    RouteTable previous = RouteTable.of(Map.of(big, List.of(a), small, List.of(a)));
+    RouteTable loaded = RouteTable.of(Map.of(big, List.of(a, b, c), fresh, List.of(a, b, c), small, List.of(b)));
+    RouteTable.Limited limited = loaded.limitHosts(previous, 2);
+    assertEquals(Set.of(big, fresh), limited.refused());
+    assertEquals(List.of(a), limited.table().hosts(big));
+    assertEquals(List.of(), limited.table().hosts(fresh));
+    assertEquals(List.of(b), limited.table().hosts(small));
+    assertEquals(loaded, loaded.limitHosts(previous, 3).table(), "nothing above the limit: the same table");
+  }
 }

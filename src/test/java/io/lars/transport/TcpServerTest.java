@@ -324,7 +324,14 @@ class TcpServerTest {
     assertThrows(IllegalArgumentException.class, () -> new TcpServer.Settings("h", 1, 0, 1));
     assertThrows(IllegalArgumentException.class, () -> new TcpServer.Settings("h", 1, 1, 0));
     TcpServer.Settings dns = TcpServer.Settings.fromConfig(ConfigFactory.load().getConfig("lars.dns"));
-    assertEquals(new TcpServer.Settings("0.0.0.0", 7778, 10000, 1024), dns);
+    assertEquals(new TcpServer.Settings("0.0.0.0", 7778, 10000, 1024)
+        .withIdleTimeout(Duration.ofSeconds(60), TcpServer.IdleRule.BETWEEN_FRAMES).withAddressLimits(100, 100), dns);
+    assertEquals(AddressFilter.defaults(), dns.allow());
+    assertEquals(4L << 20, dns.maxOutgoingBytes());
+    assertThrows(IllegalArgumentException.class, () -> TcpServer.Settings.fromConfig(
+        ConfigFactory.parseString("allow = [\"10.0.0.0/33\"]").withFallback(ConfigFactory.load().getConfig("lars.dns"))));
+    assertThrows(IllegalArgumentException.class, () -> TcpServer.Settings.fromConfig(
+        ConfigFactory.parseString("max-outgoing-bytes = 1000").withFallback(ConfigFactory.load().getConfig("lars.dns"))));
     TcpServer.Settings reporter = TcpServer.Settings.fromConfig(ConfigFactory.load().getConfig("lars.reporter"));
     assertEquals(TcpServer.Settings.DEFAULT_MAX_OUTGOING_FRAMES, reporter.maxOutgoingFrames());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1,0 +1,393 @@
+package io.lars.bench;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import com.typesafe.config.ConfigFactory;
+import io.lars.db.JdbcRouteRepository;
+import io.lars.node.LarsNode;
+import io.lars.node.Role;
+import io.lars.protocol.Host;
+import io.lars.protocol.ModuleId;
+import io.lars.protocol.pb.GetHostRequest;
+import io.lars.protocol.pb.GetRouteRequest;
+import io.lars.protocol.pb.GetRouteResponse;
+import io.lars.protocol.pb.HostCallResult;
+import io.lars.protocol.pb.ReportStatusReq;
+import io.lars.testkit.TestNodeConfig;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fuzzes the TCP dns and TCP reporter of an in-process node (issue 19, "Proof"): malformed inputs
+ * on loopback, bounded in count and time, while a well-behaved client of each protocol runs
+ * alongside. Prints, per protocol: inputs sent, connections used, hangs (a connection the server
+ * neither answered nor closed within 10 s), good-client successes and failures, whether the node
+ * is still serving, heap after a GC, and the log lines the node wrote (by level).
+ *
+ * <pre>
+ * mvn -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * java -Xmx512m -cp target/test-classes:target/classes:$(cat target/cp.txt) \
+ *     io.lars.bench.TcpFuzzBench [INPUTS_PER_PROTOCOL] [MAX_SECONDS_PER_PROTOCOL] [THREADS]
+ * </pre>
+ *
+ * <p>Defaults: 1,000,000 inputs, 900 s, 4 threads. Each connection carries 0-3 "soft" inputs
+ * (a frame of the listener's msgid with a random body or with out-of-range values, which may or
+ * may not be accepted) and then one "hard" input (random bytes, a negative or oversize length, a
+ * frame of another msgid, or a frame cut short), is half-closed, read until the server closes it,
+ * and reset (SO_LINGER 0, so no TIME_WAIT uses up the ports). A benchmark, not a test: it prints to
+ * standard output.
+ */
+public final class TcpFuzzBench {
+
+  private static final ModuleId GOOD = new ModuleId(1, 1);
+  private static final int GOOD_CALLER = 0x7F000063; // 127.0.0.99
+  private static final int READ_TIMEOUT_MS = 10_000;
+
+  private TcpFuzzBench() {}
+
+  /**
+   * @param args inputs per protocol, max seconds per protocol, fuzzing threads
+   * @throws Exception if the node cannot start
+   */
+  public static void main(String[] args) throws Exception {
+    long inputs = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
+    long maxSeconds = args.length > 1 ? Long.parseLong(args[1]) : 900;
+    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+
+    TestNodeConfig conf = TestNodeConfig.create(ConfigFactory.parseString("akka.loglevel = INFO"));
+    LarsNode node = LarsNode.start(conf.config(), EnumSet.of(Role.DNS, Role.REPORTER)).toCompletableFuture()
+        .get(60, TimeUnit.SECONDS);
+    LogCounter logs = LogCounter.attach();
+    try {
+      JdbcRouteRepository routes = new JdbcRouteRepository(node.database().orElseThrow().dataSource());
+      for (int h = 1; h <= 3; h++) {
+        routes.addHost(GOOD, Host.of("10.9.9." + h, 9000 + h));
+      }
+      InetSocketAddress dns = node.listeners("dns", "tcp").get(0).address();
+      InetSocketAddress reporter = node.listeners("reporter", "tcp").get(0).address();
+      awaitGoodRoute(dns);
+
+      for (Protocol protocol : Protocol.values()) {
+        InetSocketAddress target = protocol == Protocol.DNS ? dns : reporter;
+        logs.reset();
+        Result r = run(protocol, target, inputs, maxSeconds, threads);
+        boolean serving = protocol == Protocol.DNS ? goodRouteOnce(dns)
+            : storedGoodRows(node) > 0 && reportOnce(reporter);
+        System.gc();
+        long heapMiB = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
+        System.out.printf("%s: %d inputs on %d connections in %.0f s (%.0f inputs/s), hangs %d, "
+                + "good client %d ok / %d failed, node serving after: %s, heap after GC %d MiB, "
+                + "log lines: %s%n",
+            protocol, r.inputs, r.connections, r.seconds, r.inputs / r.seconds, r.hangs, r.goodOk, r.goodFailed,
+            serving, heapMiB, logs);
+      }
+    } finally {
+      node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private enum Protocol { DNS, REPORTER }
+
+  private record Result(long inputs, long connections, long hangs, long goodOk, long goodFailed, double seconds) {}
+
+  private static Result run(Protocol protocol, InetSocketAddress target, long inputs, long maxSeconds, int threads)
+      throws Exception {
+    AtomicLong remaining = new AtomicLong(inputs);
+    LongAdder sent = new LongAdder();
+    LongAdder connections = new LongAdder();
+    LongAdder hangs = new LongAdder();
+    LongAdder goodOk = new LongAdder();
+    LongAdder goodFailed = new LongAdder();
+    AtomicBoolean stop = new AtomicBoolean();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
+    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+    long start = System.nanoTime();
+    Future<?> good = pool.submit(() -> goodClient(protocol, target, stop, goodOk, goodFailed));
+    List<Future<?>> fuzzers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      long seed = 19L * 1000 + t + protocol.ordinal() * 100L;
+      fuzzers.add(pool.submit(() -> {
+        SplittableRandom random = new SplittableRandom(seed);
+        while (remaining.get() > 0 && System.nanoTime() < deadline) {
+          int soft = random.nextInt(4);
+          remaining.addAndGet(-(soft + 1));
+          connections.increment();
+          sent.add(soft + 1);
+          if (!fuzzOneConnection(protocol, target, random, soft)) {
+            hangs.increment();
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : fuzzers) {
+      f.get();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    stop.set(true);
+    good.get();
+    pool.shutdown();
+    return new Result(sent.sum(), connections.sum(), hangs.sum(), goodOk.sum(), goodFailed.sum(), seconds);
+  }
+
+  /** @return false if the server neither answered nor closed within the read timeout */
+  private static boolean fuzzOneConnection(Protocol protocol, InetSocketAddress target, SplittableRandom random,
+      int soft) {
+    try (Socket s = new Socket()) {
+      s.setSoLinger(true, 0);
+      s.setSoTimeout(READ_TIMEOUT_MS);
+      s.connect(target, 5_000);
+      OutputStream out = s.getOutputStream();
+      try {
+        for (int i = 0; i < soft; i++) {
+          out.write(softInput(protocol, random));
+        }
+        byte[] hard = hardInput(protocol, random);
+        out.write(hard);
+        out.flush();
+        s.shutdownOutput();
+      } catch (IOException closedAlready) {
+        return true; // an earlier input already made the server close the connection
+      }
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[8192];
+      try {
+        while (in.read(buf) >= 0) {
+          // answers to valid GetRouteRequests; read until the server closes
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        return false;
+      } catch (IOException reset) {
+        return true;
+      }
+      return true;
+    } catch (IOException e) {
+      return true; // connect refused by a limit counts as handled (the server closed it)
+    }
+  }
+
+  private static byte[] frame(int msgId, byte[] body) {
+    return ByteBuffer.allocate(8 + body.length).order(ByteOrder.LITTLE_ENDIAN).putInt(msgId).putInt(body.length)
+        .put(body).array();
+  }
+
+  private static byte[] randomBytes(SplittableRandom random, int max) {
+    byte[] b = new byte[random.nextInt(max + 1)];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private static int extreme(SplittableRandom random) {
+    return switch (random.nextInt(6)) {
+      case 0 -> Integer.MIN_VALUE;
+      case 1 -> Integer.MAX_VALUE;
+      case 2 -> -1;
+      case 3 -> 0;
+      case 4 -> 65536 + random.nextInt(1000);
+      default -> random.nextInt();
+    };
+  }
+
+  /** A frame of the listener's own msgid: a random body, or a valid message with out-of-range values. */
+  private static byte[] softInput(Protocol protocol, SplittableRandom random) {
+    int msgId = protocol == Protocol.DNS ? 1 : 3;
+    if (random.nextBoolean()) {
+      return frame(msgId, randomBytes(random, 200));
+    }
+    if (protocol == Protocol.DNS) {
+      return frame(msgId, GetRouteRequest.newBuilder().setModid(extreme(random)).setCmdid(extreme(random)).build()
+          .toByteArray());
+    }
+    ReportStatusReq.Builder b = ReportStatusReq.newBuilder().setModid(extreme(random)).setCmdid(extreme(random))
+        .setCaller(extreme(random)).setTs(extreme(random));
+    int results = random.nextInt(5);
+    for (int i = 0; i < results; i++) {
+      b.addResults(HostCallResult.newBuilder().setIp(extreme(random)).setPort(extreme(random))
+          .setSucc(extreme(random)).setErr(extreme(random)).setOverload(random.nextBoolean()));
+    }
+    return frame(msgId, b.build().toByteArray());
+  }
+
+  /** An input that must make the server close the connection. */
+  private static byte[] hardInput(Protocol protocol, SplittableRandom random) {
+    return switch (random.nextInt(5)) {
+      case 0 -> randomBytes(random, 64);
+      case 1 -> ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(random.nextInt(10))
+          .putInt(random.nextBoolean() ? -1 - random.nextInt(Integer.MAX_VALUE) : 65528 + random.nextInt(1 << 20))
+          .array();
+      case 2 -> frame(protocol == Protocol.DNS ? 4 : 1, GetHostRequest.newBuilder().setSeq(1).setModid(1).setCmdid(1)
+          .build().toByteArray());
+      case 3 -> {
+        byte[] full = frame(protocol == Protocol.DNS ? 1 : 3, randomBytes(random, 100));
+        byte[] cut = new byte[Math.max(1, full.length - 1 - random.nextInt(Math.max(1, full.length - 1)))];
+        System.arraycopy(full, 0, cut, 0, cut.length);
+        yield cut;
+      }
+      default -> frame(9 + random.nextInt(1000), randomBytes(random, 50));
+    };
+  }
+
+  private static void goodClient(Protocol protocol, InetSocketAddress target, AtomicBoolean stop, LongAdder ok,
+      LongAdder failed) {
+    while (!stop.get()) {
+      try (Socket s = new Socket()) {
+        s.setSoTimeout(READ_TIMEOUT_MS);
+        s.setTcpNoDelay(true);
+        s.connect(target, 5_000);
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        OutputStream out = s.getOutputStream();
+        long sent = 0;
+        while (!stop.get()) {
+          if (protocol == Protocol.DNS) {
+            out.write(frame(1, GetRouteRequest.newBuilder().setModid(GOOD.modid()).setCmdid(GOOD.cmdid()).build()
+                .toByteArray()));
+            if (readGoodRoute(in)) {
+              ok.increment();
+            } else {
+              failed.increment();
+            }
+          } else {
+            out.write(goodReport(++sent));
+            ok.increment();
+          }
+          Thread.sleep(10);
+        }
+      } catch (IOException e) {
+        failed.increment(); // the connection broke: reconnect
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static byte[] goodReport(long n) {
+    return frame(3, ReportStatusReq.newBuilder().setModid(GOOD.modid()).setCmdid(GOOD.cmdid()).setCaller(GOOD_CALLER)
+        .setTs((int) (System.currentTimeMillis() / 1000))
+        .addResults(HostCallResult.newBuilder().setIp(Host.of("10.9.9.1", 9001).ip()).setPort(9001)
+            .setSucc((int) (n % 1_000_000)).setErr(1))
+        .build().toByteArray());
+  }
+
+  /** Reads frames until the answer for the good module; true if it has its 3 hosts. */
+  private static boolean readGoodRoute(DataInputStream in) throws IOException {
+    while (true) {
+      byte[] header = new byte[8];
+      in.readFully(header);
+      ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+      int msgId = h.getInt();
+      byte[] body = new byte[h.getInt()];
+      in.readFully(body);
+      if (msgId == 2) {
+        GetRouteResponse r = GetRouteResponse.parseFrom(body);
+        if (r.getModid() == GOOD.modid() && r.getCmdid() == GOOD.cmdid()) {
+          return r.getHostCount() == 3;
+        }
+      }
+    }
+  }
+
+  private static void awaitGoodRoute(InetSocketAddress dns) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!goodRouteOnce(dns)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the dns did not serve the seeded route within 30 s");
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static boolean goodRouteOnce(InetSocketAddress dns) {
+    try (Socket s = new Socket()) {
+      s.setSoTimeout(READ_TIMEOUT_MS);
+      s.connect(dns, 5_000);
+      s.getOutputStream().write(frame(1, GetRouteRequest.newBuilder().setModid(GOOD.modid()).setCmdid(GOOD.cmdid())
+          .build().toByteArray()));
+      return readGoodRoute(new DataInputStream(s.getInputStream()));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean reportOnce(InetSocketAddress reporter) {
+    try (Socket s = new Socket()) {
+      s.connect(reporter, 5_000);
+      s.getOutputStream().write(goodReport(1));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static long storedGoodRows(LarsNode node) throws Exception {
+    try (Connection c = node.database().orElseThrow().dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ServerCallStatus WHERE caller = ?")) {
+      ps.setLong(1, GOOD_CALLER);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  /** Counts the log events the node writes, by level, through an appender on the root logger. */
+  private static final class LogCounter extends AppenderBase<ILoggingEvent> {
+    private final LongAdder error = new LongAdder();
+    private final LongAdder warn = new LongAdder();
+    private final LongAdder info = new LongAdder();
+
+    static LogCounter attach() {
+      LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+      LogCounter counter = new LogCounter();
+      counter.setContext(context);
+      counter.start();
+      context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(counter);
+      return counter;
+    }
+
+    void reset() {
+      error.reset();
+      warn.reset();
+      info.reset();
+    }
+
+    @Override
+    protected void append(ILoggingEvent event) {
+      if (event.getLevel().isGreaterOrEqual(Level.ERROR)) {
+        error.increment();
+      } else if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
+        warn.increment();
+      } else if (event.getLevel().isGreaterOrEqual(Level.INFO)) {
+        info.increment();
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "ERROR " + error.sum() + ", WARN " + warn.sum() + ", INFO " + info.sum();
+    }
+  }
+}
