@@ -31,6 +31,7 @@ import io.lars.db.CallStatusRepository;
 import io.lars.db.CallStatusRow;
 import io.lars.db.DatabaseException;
 import io.lars.db.DuplicateHostException;
+import io.lars.db.RouteTooLargeException;
 import io.lars.db.ModuleTrafficQuery;
 import io.lars.db.NameRepository;
 import io.lars.db.RouteChangeLog;
@@ -515,6 +516,9 @@ public final class AdminApi extends AllDirectives {
     }
     if (e instanceof DuplicateHostException) {
       return error(StatusCodes.CONFLICT, e.getMessage(), "ip");
+    }
+    if (e instanceof RouteTooLargeException) {
+      return error(StatusCodes.CONFLICT, e.getMessage(), "modid");
     }
     if (e instanceof IllegalArgumentException) {
       return error(StatusCodes.BAD_REQUEST, e.getMessage(), null);

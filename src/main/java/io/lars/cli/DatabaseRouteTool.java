@@ -4,6 +4,7 @@ import io.lars.db.Database;
 import io.lars.db.DatabaseException;
 import io.lars.db.DbSettings;
 import io.lars.db.DuplicateHostException;
+import io.lars.db.RouteTooLargeException;
 import io.lars.db.JdbcRouteRepository;
 import io.lars.db.JdbcUrls;
 import io.lars.db.RouteRepository;
@@ -116,7 +117,7 @@ final class DatabaseRouteTool implements RouteTool {
     return guarded(() -> {
       try {
         return routes.addHost(module, host);
-      } catch (DuplicateHostException e) {
+      } catch (DuplicateHostException | RouteTooLargeException e) {
         throw new Failure(RouteCommand.REFUSED, e.getMessage());
       }
     });

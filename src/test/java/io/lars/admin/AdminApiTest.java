@@ -306,6 +306,23 @@ class AdminApiTest {
   }
 
   @Test
+  void aHostBeyondWhatOneRouteFrameCarriesIs409() throws Exception {
+    try (java.sql.Connection c = db.dataSource().getConnection();
+        java.sql.PreparedStatement insert = c.prepareStatement(
+            "INSERT INTO RouteData (modid, cmdid, serverip, serverport) VALUES (7, 7, ?, 80)")) {
+      for (int i = 0; i < io.lars.db.RouteLimits.MAX_HOSTS_PER_MODULE; i++) {
+        insert.setLong(1, 0x0A000000L + i + 1);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+    Reply reply = write("POST", "/api/routes", route(7, 7, "192.168.0.1", 80));
+    assertError(reply, 409, String.valueOf(io.lars.db.RouteLimits.MAX_HOSTS_PER_MODULE));
+    assertEquals("modid", reply.json().get("field").asText());
+    assertEquals(201, write("POST", "/api/routes", route(7, 8, "192.168.0.1", 80)).status(), "other modules unaffected");
+  }
+
+  @Test
   void deeplyNestedJsonIsRefusedWithoutEchoAndTheServerKeepsServing() throws Exception {
     for (String body : List.of("[".repeat(10_000), "{\"a\":".repeat(5_000), "[".repeat(17) + "]".repeat(17))) {
       Reply reply = write("POST", "/api/routes", body);
