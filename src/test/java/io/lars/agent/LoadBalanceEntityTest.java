@@ -84,7 +84,7 @@ class LoadBalanceEntityTest {
   }
 
   private static ModuleView nextView(TestProbe<NodeViews.Command> node) {
-    return ((NodeViews.EntityView) node.expectMessageClass(NodeViews.EntityView.class, WAIT)).view();
+    return node.expectMessageClass(NodeViews.EntityView.class, WAIT).view();
   }
 
   /** Views until one satisfies the condition (the entity may send intermediate ones). */

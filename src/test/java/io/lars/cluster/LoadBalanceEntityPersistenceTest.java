@@ -68,7 +68,7 @@ class LoadBalanceEntityPersistenceTest {
     return EventSourcedBehaviorTestKit.create(testKit.system(),
         LoadBalanceRecorder.create(MODULE, entity.getRef(), new LoadBalanceEntity.PersistenceSettings(n, 2)),
         // Record never crosses nodes (the recorder is the entity's child); events and state do.
-        EventSourcedBehaviorTestKit.SerializationSettings.enabled().withVerifyCommands(false));
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyCommands(false));
   }
 
   private EventSourcedBehaviorTestKit.CommandResult<LoadBalanceRecorder.Record, Event, State> record(State desired) {
