@@ -264,8 +264,11 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       return this;
     }
     if (pulls.remove(module) == null) {
-      // A push for a module this node released meanwhile.
-      dns.tell(new DnsClient.Forget(module));
+      // A push for a module this node does not serve (released, or unknown until now): the dns
+      // knows it now, so the next request pulls it instead of answering NOEXIST from the cache.
+      if (!route.hosts().isEmpty()) {
+        negative.remove(module);
+      }
       return this;
     }
     timers.cancel(new FirstPullWaitOver(module));
