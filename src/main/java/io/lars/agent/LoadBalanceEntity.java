@@ -48,6 +48,9 @@ import java.util.TreeSet;
  * ({@link RoutesUpdated}) and sends the route it knows with {@link Subscribe}, so a new entity has a
  * route without a dns pull of its own.
  *
+ * <p>A new entity publishes no view until its recorder recovered (at most 2 s), so that the nodes
+ * keep serving their last views rather than an all-idle one while a moved entity reads its journal.
+ *
  * <p>Persistence never blocks a decision or an answer: the state to record (route and overloaded
  * hosts, never per-call counters) goes to the child {@link LoadBalanceRecorder}, one write at a time,
  * the latest state winning; a failed write is retried by the recorder's restart with backoff while
@@ -301,6 +304,15 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
 
   private enum ForceStop implements Command { INSTANCE }
 
+  private enum RecoveryGraceOver implements Command { INSTANCE }
+
+  /**
+   * How long a new entity keeps its views to itself while its recorder recovers: the nodes keep
+   * serving their own (possibly overloaded) views instead of an all-idle one, unless the journal
+   * cannot be read that fast (database down), when deciding goes on without it.
+   */
+  private static final Duration RECOVERY_GRACE = Duration.ofSeconds(2);
+
   /** How long a stopping entity waits for its last write. */
   private static final Duration LAST_WRITE_WAIT = Duration.ofSeconds(5);
 
@@ -324,6 +336,8 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   private State recorded;
   private boolean writing;
   private boolean stopping;
+  /** Whether views go out: after the recorder recovered or the recovery grace is over. */
+  private boolean publishing;
 
   /**
    * Starts sharding of this entity type on the node; call once per node that runs the
@@ -383,6 +397,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
         DispatcherSelector.sameAsParent());
     // Not context.setReceiveTimeout: it reschedules a timer on every message.
     timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, deps.passivateAfter().dividedBy(4));
+    timers.startSingleTimer(RecoveryGraceOver.INSTANCE, RECOVERY_GRACE);
   }
 
   @Override
@@ -401,6 +416,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
         .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
         .onMessageEquals(ForceStop.INSTANCE, Behaviors::stopped)
+        .onMessageEquals(RecoveryGraceOver.INSTANCE, this::startPublishing)
         .build();
   }
 
@@ -439,7 +455,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   private void subscribe(ActorRef<NodeViews.Command> node) {
     if (subscribers.add(node)) {
       getContext().watchWith(node, new SubscriberGone(node));
-      if (loadBalance.routeKnown()) {
+      if (publishing && loadBalance.routeKnown()) {
         node.tell(new NodeViews.EntityView(view(), getContext().getSelf()));
       }
     }
@@ -504,6 +520,17 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
       }
     }
     recordIfNeeded();
+    return startPublishing();
+  }
+
+  private Behavior<Command> startPublishing() {
+    timers.cancel(RecoveryGraceOver.INSTANCE);
+    if (!publishing) {
+      publishing = true;
+      if (loadBalance.routeKnown()) {
+        publish();
+      }
+    }
     return this;
   }
 
@@ -569,11 +596,17 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
 
   private void viewChanged() {
     version++;
+    if (publishing) {
+      publish();
+    }
+    recordIfNeeded();
+  }
+
+  private void publish() {
     NodeViews.EntityView message = new NodeViews.EntityView(view(), getContext().getSelf());
     for (ActorRef<NodeViews.Command> node : subscribers) {
       node.tell(message);
     }
-    recordIfNeeded();
   }
 
   private void recordIfNeeded() {

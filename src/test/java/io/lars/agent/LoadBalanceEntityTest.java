@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class LoadBalanceEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString(
-      "akka.actor.provider = local")
+      "akka.actor.provider = local\nakka.persistence.testkit.events.assert-timeout = 10s")
       .withFallback(PersistenceTestKitPlugin.config())
       .withFallback(PersistenceTestKitSnapshotPlugin.config())
       .withFallback(ConfigFactory.load()));
