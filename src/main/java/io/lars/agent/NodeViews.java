@@ -36,8 +36,9 @@ import java.util.function.LongSupplier;
  *       subscribes to the entity ({@link LoadBalanceEntity.Subscribe}, carrying that route). An
  *       empty route (the dns does not know the module) goes into a bounded, expiring
  *       {@link NegativeCache}: the ports answer NOEXIST and nothing is subscribed, journaled or
- *       remembered for the module (issue 19 item 10). No answer within {@code first-pull-wait}: the
- *       ports answer NOEXIST, a late answer is still used.
+ *       remembered for the module (issue 19 item 10). An empty answer is given at the end of
+ *       {@code first-pull-wait} (a route written just now may still arrive as a push), as is
+ *       NOEXIST when the dns did not answer at all; a late answer is still used.
  *   <li>{@link EntityView}s from the entity replace the node's view. The node watches the entity;
  *       when it stops (passivated, moved, its node lost) the node subscribes again at once and then
  *       every {@code resubscribe-interval} until a view arrives, serving its last view meanwhile. A
@@ -224,8 +225,12 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
     ModuleId module = need.module();
     long now = clock.getAsLong();
     Served s = served.get(module);
+    boolean waiting = timers.isTimerActive(new FirstPullWaitOver(module));
     if (s != null) {
       ports.forEach(p -> p.view(s.view));
+    } else if (waiting) {
+      // The first pull's wait is running: its end answers every port.
+      return this;
     } else if (negative.contains(module, now)) {
       stats.recordNegativeHit();
       ports.forEach(p -> p.unknown(module));
@@ -234,16 +239,21 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       dns.tell(new DnsClient.Pull(module));
       timers.startSingleTimer(new FirstPullWaitOver(module), new FirstPullWaitOver(module),
           settings.loadBalance().firstPullWait());
-    } else if (!timers.isTimerActive(new FirstPullWaitOver(module))) {
-      // Asked before and the wait is over: the answer is still NOEXIST until the dns answers.
+    } else {
+      // Asked before and the wait is over: NOEXIST until the dns answers.
       ports.forEach(p -> p.unknown(module));
     }
     return this;
   }
 
   private Behavior<Command> onFirstPullWaitOver(FirstPullWaitOver over) {
-    if (pulls.containsKey(over.module())) {
-      ports.forEach(p -> p.unknown(over.module()));
+    ModuleId module = over.module();
+    if (pulls.containsKey(module)) {
+      ports.forEach(p -> p.unknown(module));
+      if (negative.contains(module, clock.getAsLong())) {
+        pulls.remove(module);
+        dns.tell(new DnsClient.Forget(module));
+      }
     }
     return this;
   }
@@ -263,7 +273,7 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       }
       return this;
     }
-    if (pulls.remove(module) == null) {
+    if (!pulls.containsKey(module)) {
       // A push for a module this node does not serve (released, or unknown until now): the dns
       // knows it now, so the next request pulls it instead of answering NOEXIST from the cache.
       if (!route.hosts().isEmpty()) {
@@ -271,13 +281,19 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       }
       return this;
     }
-    timers.cancel(new FirstPullWaitOver(module));
     if (route.hosts().isEmpty()) {
       negative.put(module, now);
-      dns.tell(new DnsClient.Forget(module));
-      ports.forEach(p -> p.unknown(module));
+      if (!timers.isTimerActive(new FirstPullWaitOver(module))) {
+        pulls.remove(module);
+        dns.tell(new DnsClient.Forget(module));
+        ports.forEach(p -> p.unknown(module));
+      }
+      // Else the rest of first-pull-wait passes first: a route written just now (admin, lars
+      // route) may still arrive as the dns's push after its reload.
       return this;
     }
+    pulls.remove(module);
+    timers.cancel(new FirstPullWaitOver(module));
     negative.remove(module);
     List<Host> hosts = List.copyOf(new TreeSet<>(route.hosts()));
     Served fresh = new Served(ModuleView.fromDns(module, hosts, Set.of()), hosts, now);

@@ -54,6 +54,8 @@ class AgentLimitsTest {
     conf = TestNodeConfig.create(ConfigFactory.parseString("""
         lars.agent.passivate-after = 2s
         lars.agent.resubscribe-interval = 200ms
+        # Each unknown module's first answer takes first-pull-wait: 200 of them outlast the default ttl.
+        lars.agent.negative-cache.ttl = 5m
         """));
     dns = FakeLarsServer.bind(fakes.system(), conf.ports().dns());
     reporter = FakeLarsServer.bind(fakes.system(), conf.ports().reporter());
