@@ -22,8 +22,8 @@ import java.util.List;
  * @param reporterHost host of the reporter role statistics go to
  * @param reporterPort its TCP port, 1..65535
  * @param callerIp this agent's IPv4 in Lars int32 form, sent as {@code ReportStatusReq.caller}
- * @param askTimeout longest wait for a LoadBalance entity's answer before the client gets SYSTEM_ERROR
- * @param passivateAfter an entity without traffic for this long is stopped
+ * @param askTimeout longest wait of a request for its module's first view before the client gets SYSTEM_ERROR
+ * @param passivateAfter a module no port used for this long is released; an entity without subscribers and messages for this long passivates
  * @param reconnectMinBackoff first reconnect delay of the dns and reporter clients
  * @param reconnectMaxBackoff longest reconnect delay of those clients
  * @param maxPendingFrames frames a disconnected dns/reporter client keeps at most, at least 1

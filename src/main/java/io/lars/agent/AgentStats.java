@@ -98,7 +98,7 @@ public final class AgentStats implements Extension {
     return droppedDatagrams.sum();
   }
 
-  /** @return requests answered with SYSTEM_ERROR because no LoadBalance entity answered within the ask timeout */
+  /** @return requests answered SYSTEM_ERROR because their module had no view within {@code ask-timeout} */
   public long timeouts() {
     return timeouts.sum();
   }
