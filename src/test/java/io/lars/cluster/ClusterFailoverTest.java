@@ -11,6 +11,7 @@ import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.RetCode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Three nodes in one JVM (SPEC 10): all agents share one LoadBalance per module, and a module
- * whose node dies comes back on another node with its route and overload states from the journal.
+ * Three nodes in one JVM (SPEC 10; issue 13): every agent node answers from its own module view,
+ * the one LoadBalance entity of a module decides from the reports of every node and pushes its
+ * view to all of them, and a module whose entity's node dies is served on without a single
+ * SYSTEM_ERROR or NOEXIST while the entity comes back on another node with its overload states.
  */
 class ClusterFailoverTest {
 
@@ -34,53 +37,59 @@ class ClusterFailoverTest {
   private static final Host B = Host.of("10.1.0.2", 9000);
   private static final Host C = Host.of("10.1.0.3", 9000);
   private static final int CANDIDATES = 40;
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Test
-  void sharedHealthViewAndFailoverOfAnEntityWithItsOverloadStates() throws Exception {
+  void aTransitionFromOneNodesReportsIsInForceOnEveryNodeAndFailoverLosesNoAnswer() throws Exception {
     Map<ModuleId, List<Host>> routes = new LinkedHashMap<>();
     for (int cmdid = 1; cmdid <= CANDIDATES; cmdid++) {
       routes.put(new ModuleId(700, cmdid), List.of(A, B, C));
     }
     try (ClusterHarness cluster = ClusterHarness.start(routes)) {
-      ModuleId module = routes.keySet().stream().filter(m -> cluster.hostOf(1, m) == 2).findFirst()
-          .orElseThrow(() -> new AssertionError("no module of " + CANDIDATES + " landed on node 2"));
-      cluster.await("route of " + module + " from the dns", () -> cluster.state(1, module).routeKnown()
-          && cluster.state(1, module).idle().size() == 3);
-
-      // Shared health view: half the consecutive failures through node 1, half through node 3.
+      List<ModuleId> onNode2 = routes.keySet().stream().filter(m -> cluster.hostOf(1, m) == 2).toList();
+      assertTrue(!onNode2.isEmpty(), "no module of " + CANDIDATES + " landed on node 2");
+      ModuleId module = onNode2.get(0);
       LarsClient client1 = cluster.client(1);
       LarsClient client3 = cluster.client(3);
+      // Nodes 1 and 3 serve the module (and node 2's other modules): their views exist.
+      for (ModuleId m : onNode2) {
+        awaitSucc(cluster, client1, m);
+        awaitSucc(cluster, client3, m);
+      }
+      cluster.await("route of " + module + " in its entity", () -> cluster.state(1, module).idle().size() == 3);
+
+      // Failures reported through node 1 only: node 3 stops picking A (no timing asserted here;
+      // the propagation time is measured in the cluster benchmark).
       int limit = 10;
-      for (int i = 0; i < limit / 2; i++) {
+      for (int i = 0; i < limit; i++) {
         client1.report(module.modid(), module.cmdid(), A, RetCode.SYSTEM_ERROR, Duration.ofMillis(5))
             .toCompletableFuture().get(5, TimeUnit.SECONDS);
       }
-      cluster.await("5 failures counted", () -> continErr(cluster.state(3, module), A) == limit / 2);
-      assertEquals(List.of(), overloaded(cluster.state(3, module)), "not overloaded after half the failures");
-      for (int i = 0; i < limit / 2; i++) {
-        client3.report(module.modid(), module.cmdid(), A, RetCode.SYSTEM_ERROR, Duration.ofMillis(5))
-            .toCompletableFuture().get(5, TimeUnit.SECONDS);
-      }
-      cluster.await("A overloaded by reports through two agents",
-          () -> overloaded(cluster.state(1, module)).equals(List.of(A)));
+      cluster.await("node 3 stops picking A", () -> picks(client3, module, 11).stream().filter(A::equals).count() <= 1);
+      assertEquals(List.of(A), overloaded(cluster.state(1, module)));
 
-      // Clients on node 1 keep asking while node 2 dies.
+      // Clients on nodes 1 and 3 keep asking for node 2's modules while node 2 dies.
       AtomicBoolean running = new AtomicBoolean(true);
       Map<RetCode, AtomicInteger> answers = new EnumMap<>(RetCode.class);
       for (RetCode code : RetCode.values()) {
         answers.put(code, new AtomicInteger());
       }
       AtomicInteger timeouts = new AtomicInteger();
-      CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
-        while (running.get()) {
-          try {
-            HostResult r = client1.getHost(module.modid(), module.cmdid()).toCompletableFuture().get(5, TimeUnit.SECONDS);
-            answers.get(r.retCode()).incrementAndGet();
-          } catch (Exception e) {
-            timeouts.incrementAndGet();
+      List<CompletableFuture<Void>> loads = new ArrayList<>();
+      for (LarsClient client : List.of(client1, client3)) {
+        loads.add(CompletableFuture.runAsync(() -> {
+          int i = 0;
+          while (running.get()) {
+            ModuleId m = onNode2.get(i++ % onNode2.size());
+            try {
+              HostResult r = client.getHost(m.modid(), m.cmdid()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+              answers.get(r.retCode()).incrementAndGet();
+            } catch (Exception e) {
+              timeouts.incrementAndGet();
+            }
           }
-        }
-      });
+        }));
+      }
       cluster.await("answers before the crash", () -> answers.get(RetCode.SUCC).get() > 20);
 
       long crashedAt = System.nanoTime();
@@ -88,30 +97,53 @@ class ClusterFailoverTest {
       cluster.awaitNode2Removed();
       long removedAt = System.nanoTime();
       int movedTo = cluster.hostOf(1, module);
-      LoadBalance.Snapshot recovered = cluster.state(1, module);
+      // The moved entity adopts the recorded overload state; views converge on it.
+      cluster.await("A still overloaded after the move", () -> overloaded(cluster.state(1, module)).equals(List.of(A)));
+      cluster.await("node 3 still avoids A", () -> picks(client3, module, 11).stream().filter(A::equals).count() <= 1);
       int succBefore = answers.get(RetCode.SUCC).get();
       cluster.await("answers after the move", () -> answers.get(RetCode.SUCC).get() > succBefore + 20);
       running.set(false);
-      load.get(10, TimeUnit.SECONDS);
+      for (CompletableFuture<Void> load : loads) {
+        load.get(10, TimeUnit.SECONDS);
+      }
 
-      log.info("failover of {}: node 2 removed {} ms after the crash; entity now on node {}; answers during the "
-              + "test {} (timeouts {})", module, (removedAt - crashedAt) / 1_000_000, movedTo, answers, timeouts);
+      log.info("failover of {} modules: node 2 removed {} ms after the crash; {} now on node {}; answers {} "
+              + "(client timeouts {})", onNode2.size(), (removedAt - crashedAt) / 1_000_000, module, movedTo, answers,
+          timeouts);
       assertNotEquals(2, movedTo);
-      assertTrue(recovered.routeKnown());
-      assertEquals(List.of(A), overloaded(recovered), "A still overloaded after the move");
+      LoadBalance.Snapshot recovered = cluster.state(1, module);
       assertEquals(3, recovered.idle().size() + recovered.overload().size());
-      assertEquals(0, answers.get(RetCode.NOEXIST).get(), "NOEXIST during or after the move");
-      assertTrue(answers.get(RetCode.SYSTEM_ERROR).get() + timeouts.get() < answers.get(RetCode.SUCC).get(),
-          "failures " + answers + " timeouts " + timeouts);
+      assertEquals(0, answers.get(RetCode.NOEXIST).get(), "NOEXIST during or after the move: " + answers);
+      assertEquals(0, answers.get(RetCode.SYSTEM_ERROR).get(), "SYSTEM_ERROR during or after the move: " + answers);
     }
+  }
+
+  private static void awaitSucc(ClusterHarness cluster, LarsClient client, ModuleId module) {
+    cluster.await("SUCC for " + module, () -> {
+      try {
+        return client.getHost(module.modid(), module.cmdid()).toCompletableFuture().get(5, TimeUnit.SECONDS)
+            .retCode() == RetCode.SUCC;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
+  private static List<Host> picks(LarsClient client, ModuleId module, int n) {
+    List<Host> hosts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      try {
+        HostResult r = client.getHost(module.modid(), module.cmdid()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        hosts.add(r.host());
+      } catch (Exception e) {
+        hosts.add(null);
+      }
+    }
+    return hosts;
   }
 
   private static List<Host> overloaded(LoadBalance.Snapshot state) {
     return state.overload().stream().map(LoadBalance.HostSnapshot::host).toList();
   }
 
-  private static int continErr(LoadBalance.Snapshot state, Host host) {
-    return state.idle().stream().filter(h -> h.host().equals(host)).mapToInt(LoadBalance.HostSnapshot::continErr)
-        .findFirst().orElse(-1);
-  }
 }

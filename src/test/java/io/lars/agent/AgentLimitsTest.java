@@ -1,0 +1,168 @@
+package io.lars.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.sharding.typed.GetShardRegionState;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.ShardRegion;
+import com.typesafe.config.ConfigFactory;
+import io.lars.node.LarsNode;
+import io.lars.node.Listener;
+import io.lars.node.Role;
+import io.lars.protocol.Host;
+import io.lars.protocol.MessageId;
+import io.lars.protocol.ModuleId;
+import io.lars.protocol.RetCode;
+import io.lars.protocol.pb.GetHostRequest;
+import io.lars.testkit.TestNodeConfig;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An agent node under load, garbage and idleness (issue 19 items 1 and 10; issue 13): a burst for
+ * a starting module, modules the dns does not know, and modules nobody uses any more. The dns and
+ * reporter are {@link FakeLarsServer}s.
+ */
+class AgentLimitsTest {
+
+  private static final ActorTestKit fakes = ActorTestKit.create(ConfigFactory.parseString(
+      "akka.actor.provider = local").withFallback(ConfigFactory.load()));
+  private static final Host H1 = Host.of("10.0.0.1", 7001);
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private static TestNodeConfig conf;
+  private static FakeLarsServer dns;
+  private static FakeLarsServer reporter;
+  private static LarsNode node;
+  private static List<InetSocketAddress> ports;
+  private static AgentStats stats;
+
+  @BeforeAll
+  static void start() throws Exception {
+    conf = TestNodeConfig.create(ConfigFactory.parseString("""
+        lars.agent.passivate-after = 2s
+        lars.agent.resubscribe-interval = 200ms
+        # Each unknown module's first answer takes first-pull-wait: 200 of them outlast the default ttl.
+        lars.agent.negative-cache.ttl = 5m
+        """));
+    dns = FakeLarsServer.bind(fakes.system(), conf.ports().dns());
+    reporter = FakeLarsServer.bind(fakes.system(), conf.ports().reporter());
+    node = LarsNode.start(conf.config(), EnumSet.of(Role.AGENT)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    ports = node.listeners("agent", "udp").stream().map(Listener::address).toList();
+    stats = AgentStats.get(node.system());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (node != null) {
+      node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    fakes.shutdownTestKit();
+  }
+
+  private static InetSocketAddress portOf(ModuleId module) {
+    return ports.get(Math.floorMod(module.modid() + module.cmdid(), ports.size()));
+  }
+
+  private static <T> T await(akka.japi.function.Creator<T> assertion) {
+    TestProbe<Object> probe = fakes.createTestProbe();
+    return probe.awaitAssert(WAIT, Duration.ofMillis(100), assertion);
+  }
+
+  /** Entity ids running on this node's shard region. */
+  private static Set<String> runningEntities() {
+    return AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+            ClusterSharding.get(node.system()).shardState(),
+            replyTo -> new GetShardRegionState(LoadBalanceEntity.ENTITY_KEY, replyTo), Duration.ofSeconds(5),
+            node.system().scheduler())
+        .toCompletableFuture().join()
+        .getShards().stream().flatMap(s -> s.getEntityIds().stream()).collect(Collectors.toSet());
+  }
+
+  @Test
+  void aBurstOf20000RequestsForAStartingModuleLeavesTheNodeServingAndEveryExcessCounted() throws Exception {
+    ModuleId module = new ModuleId(20, 1);
+    dns.routes.put(module, List.of(H1));
+    long systemErrors = stats.getHostAnswers(RetCode.SYSTEM_ERROR);
+    long rejected = stats.waitingRejected();
+    long timeouts = stats.timeouts();
+    try (AgentUdpClient client = new AgentUdpClient(Duration.ofMillis(200))) {
+      for (int i = 0; i < 20_000; i++) {
+        client.send(portOf(module), MessageId.GET_HOST_REQUEST,
+            GetHostRequest.newBuilder().setSeq(i).setModid(20).setCmdid(1).build());
+      }
+    }
+    try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
+      await(() -> {
+        assertEquals(RetCode.SUCC.code(), client.getHost(portOf(module), 1, 20, 1).getRetcode());
+        return true;
+      });
+    }
+    // Every SYSTEM_ERROR is a counted rejection or timeout, never a crash or a silent drop.
+    assertEquals(stats.getHostAnswers(RetCode.SYSTEM_ERROR) - systemErrors,
+        (stats.waitingRejected() - rejected) + (stats.timeouts() - timeouts));
+    assertEquals(0, stats.portsDown());
+  }
+
+  @Test
+  void modulesTheDnsDoesNotKnowAreNoexistFromTheNegativeCacheAndStartNoEntity() {
+    long hits = stats.negativeHits();
+    try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
+      for (int i = 0; i < 200; i++) {
+        assertEquals(RetCode.NOEXIST.code(), client.getHost(portOf(new ModuleId(5000 + i, 7)), i, 5000 + i, 7)
+            .getRetcode());
+      }
+      // Asked again: answered from the cache, the dns is not asked again.
+      dns.routeRequests.clear();
+      for (int i = 0; i < 200; i++) {
+        assertEquals(RetCode.NOEXIST.code(), client.getHost(portOf(new ModuleId(5000 + i, 7)), i, 5000 + i, 7)
+            .getRetcode());
+      }
+      assertEquals(200, stats.negativeHits() - hits);
+      assertTrue(dns.routeRequests.isEmpty(), "asked the dns again: " + dns.routeRequests);
+    }
+    Set<String> running = runningEntities();
+    for (int i = 0; i < 200; i++) {
+      assertTrue(!running.contains(new ModuleId(5000 + i, 7).entityId()), "entity started for an unknown module");
+    }
+  }
+
+  @Test
+  void aModuleNobodyUsesIsReleasedOnTheNodeAndItsEntityPassivates() {
+    ModuleId module = new ModuleId(30, 1);
+    dns.routes.put(module, List.of(H1));
+    try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
+      await(() -> {
+        assertEquals(RetCode.SUCC.code(), client.getHost(portOf(module), 1, 30, 1).getRetcode());
+        return true;
+      });
+    }
+    await(() -> {
+      assertTrue(runningEntities().contains(module.entityId()), "entity subscribed");
+      return true;
+    });
+    // No more requests: within passivate-after (2 s) and a housekeeping round the view is released
+    // everywhere and the entity, with no node subscribed, passivates.
+    await(() -> {
+      assertTrue(!runningEntities().contains(module.entityId()), "entity still running");
+      return true;
+    });
+    // Every module of this class is idle by now: no view is left on the node.
+    await(() -> {
+      assertEquals(0, stats.views());
+      return true;
+    });
+  }
+}
