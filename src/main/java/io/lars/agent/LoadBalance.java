@@ -294,7 +294,8 @@ public final class LoadBalance {
    *   <li>Overloaded host, success: idle if {@code vsucc/(vsucc+verr) > succ-rate}, else if
    *       {@code continSucc >= contin-succ-limit}.
    *   <li>No transition yet: an idle host whose window is {@code idle-timeout} old is overloaded if
-   *       {@code rerr/(rsucc+rerr) >= window-err-rate}, else its window restarts (counters back to the
+   *       {@code rerr/(rsucc+rerr) >= window-err-rate} over at least
+   *       {@link LoadBalanceSettings#windowMinCalls()} calls (1 with the reference policy), else its window restarts (counters back to the
    *       idle start, its place in the list kept; reference: {@code host_info::check_window}); an
    *       overloaded host {@code overload-timeout} old goes back to idle.
    *   <li>To overload: {@code vsucc=0, verr=init-err-cnt}, real and consecutive counts 0,
@@ -349,7 +350,7 @@ public final class LoadBalance {
     if (!h.overloaded) {
       if (now - h.idleSinceMs >= idleTimeoutMs) {
         long calls = h.rsucc + h.rerr;
-        if (calls > 0 && (double) h.rerr / calls >= settings.windowErrRate()) {
+        if (calls > 0 && calls >= settings.windowMinCalls() && (double) h.rerr / calls >= settings.windowErrRate()) {
           return Optional.of(toOverload(h, now, "window error rate"));
         }
         h.resetIdle(now, settings.initSuccCnt());
