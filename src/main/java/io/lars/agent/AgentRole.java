@@ -3,7 +3,9 @@ package io.lars.agent;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.RecipientRef;
+import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import io.lars.node.Listener;
 import io.lars.node.Metrics;
@@ -20,13 +22,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * Starts the {@code agent} role on a node (SPEC 7): the dns and reporter clients, sharding of the
- * LoadBalance entities, and one {@link AgentEndpoint} per UDP port of {@code lars.agent.ports}.
- * All ports reach the same sharded entities.
+ * Starts the {@code agent} role on a node (SPEC 7; issue 13): the node's {@link NodeViews} (with
+ * its dns client), the reporter client, sharding of the {@link LoadBalanceEntity}s, and one
+ * {@link AgentPort} per UDP port of {@code lars.agent.ports}. Every port answers from the same
+ * node views; the entities decide.
  */
 public final class AgentRole implements RoleStarter {
 
-  /** The dispatcher of the hot path: UDP sockets, endpoints and LoadBalance entities. */
+  /** The dispatcher of the hot path: UDP port streams, node views and LoadBalance entities. */
   public static final String DISPATCHER = "lars-agent-dispatcher";
 
   /** Creates the starter; it reads its settings when started. */
@@ -54,18 +57,21 @@ public final class AgentRole implements RoleStarter {
     Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities =
         module -> sharding.entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId());
 
-    ActorRef<DnsClient.Command> dns = context.spawn(DnsClient.create(settings, entities, stats), "agent-dns-client");
-    ActorRef<ReporterClient.Command> reporter = context.spawn(ReporterClient.create(settings, stats),
+    // A client that fails (e.g. on a frame it cannot build) restarts instead of staying dead (issue 19 item 6).
+    ActorRef<ReporterClient.Command> reporter = context.spawn(
+        Behaviors.supervise(ReporterClient.create(settings, stats)).onFailure(SupervisorStrategy.restart()),
         "agent-reporter-client");
     LoadBalanceEntity.init(node.system(), new LoadBalanceEntity.Dependencies(settings.loadBalance(),
-        settings.callerIp(), settings.passivateAfter(), dns, reporter));
+        settings.callerIp(), settings.passivateAfter(), reporter));
+    ActorRef<NodeViews.Command> views = context.spawn(NodeViews.create(settings, entities, stats), "agent-views",
+        DispatcherSelector.fromConfig(DISPATCHER));
 
     List<CompletableFuture<InetSocketAddress>> bound = new ArrayList<>();
     for (int i = 0; i < settings.ports().size(); i++) {
       CompletableFuture<InetSocketAddress> address = new CompletableFuture<>();
       bound.add(address);
       InetSocketAddress bind = new InetSocketAddress(settings.bind(), settings.ports().get(i));
-      context.spawn(AgentEndpoint.create(bind, address, entities, settings.askTimeout(), stats), "agent-udp-" + i,
+      context.spawn(AgentPort.create(settings, bind, address, views, entities, stats), "agent-udp-" + i,
           DispatcherSelector.fromConfig(DISPATCHER));
     }
     return CompletableFuture.allOf(bound.toArray(CompletableFuture[]::new))
@@ -82,15 +88,36 @@ public final class AgentRole implements RoleStarter {
     }
     metrics.counter("lars.agent.reports", "ReportRequests received", stats, AgentStats::reportRequests);
     metrics.counter("lars.agent.get.route", "API GetRouteRequests received", stats, AgentStats::getRouteRequests);
-    metrics.counter("lars.agent.timeouts", "requests answered SYSTEM_ERROR after the ask timeout", stats,
-        AgentStats::timeouts);
+    metrics.counter("lars.agent.timeouts", "requests answered SYSTEM_ERROR after waiting ask-timeout for a view",
+        stats, AgentStats::timeouts);
     metrics.counter("lars.agent.host.transitions", "host transitions", stats, AgentStats::transitionsToOverload,
         "to", "overload");
     metrics.counter("lars.agent.host.transitions", "host transitions", stats, AgentStats::transitionsToIdle,
         "to", "idle");
     metrics.counter("lars.agent.statistics.sent", "ReportStatusRequests sent to the reporter", stats,
         AgentStats::statisticsSent);
-    metrics.counter("lars.agent.statistics.dropped", "ReportStatusRequests dropped while the reporter was down",
+    metrics.counter("lars.agent.statistics.dropped", "ReportStatusRequests dropped (reporter down or unbuildable)",
         stats, AgentStats::statisticsDropped);
+    metrics.counter("lars.agent.waiting.rejected",
+        "requests answered SYSTEM_ERROR at once because max-waiting-requests wait already", stats,
+        AgentStats::waitingRejected);
+    metrics.counter("lars.agent.reports.dropped", "reports dropped (no view on this node, or buffer full)", stats,
+        AgentStats::reportsDropped);
+    metrics.counter("lars.agent.report.batches", "report batches sent to LoadBalance entities", stats,
+        AgentStats::reportBatchesSent);
+    metrics.counter("lars.agent.routes.truncated", "GetRoute answers cut to fit one datagram", stats,
+        AgentStats::routesTruncated);
+    metrics.counter("lars.agent.record.retries", "journal recoveries again after a failed read or write", stats,
+        AgentStats::recordRetries);
+    metrics.counter("lars.agent.port.restarts", "agent UDP ports bound again after their stream stopped", stats,
+        AgentStats::portRestarts);
+    metrics.counter("lars.agent.negative.hits", "requests answered NOEXIST from the negative cache", stats,
+        AgentStats::negativeHits);
+    metrics.counter("lars.agent.handler.errors", "datagrams whose handling failed unexpectedly (dropped)", stats,
+        AgentStats::handlerErrors);
+    metrics.gauge("lars.agent.views", "module views this node serves", stats, AgentStats::views);
+    metrics.gauge("lars.agent.views.stale", "module views not confirmed by their entity for stale-after", stats,
+        AgentStats::staleViews);
+    metrics.gauge("lars.agent.ports.down", "agent UDP ports not bound", stats, AgentStats::portsDown);
   }
 }

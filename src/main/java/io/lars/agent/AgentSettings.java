@@ -28,10 +28,24 @@ import java.util.List;
  * @param reconnectMaxBackoff longest reconnect delay of those clients
  * @param maxPendingFrames frames a disconnected dns/reporter client keeps at most, at least 1
  * @param loadBalance the load-balancing tuning ({@code lars.agent.load-balance})
+ * @param maxWaitingRequests requests one port holds at most while their module's first view is
+ *     built; more are answered SYSTEM_ERROR at once; 1..1000000
+ * @param reportBatchSize a module's report batch is sent when it holds this many reports, 1..100000
+ * @param reportBatchInterval a report batch is sent at the latest this long after its first report
+ * @param maxBufferedReports reports one port buffers at most; more are dropped and counted;
+ *     at least {@code reportBatchSize}
+ * @param staleAfter a view no entity confirmed for this long counts as stale
+ * @param resubscribeInterval how often a node subscribes again to an entity it lost, and the
+ *     period of the node's view housekeeping
+ * @param negativeCacheSize modules the dns does not know, remembered at most, 1..10000000
+ * @param negativeCacheTtl how long such a module is answered NOEXIST without asking the dns again
+ * @param portRestartBackoff wait before a stopped UDP port is bound again
  */
 public record AgentSettings(String bind, List<Integer> ports, String dnsHost, int dnsPort, String reporterHost,
     int reporterPort, int callerIp, Duration askTimeout, Duration passivateAfter, Duration reconnectMinBackoff,
-    Duration reconnectMaxBackoff, int maxPendingFrames, LoadBalanceSettings loadBalance) {
+    Duration reconnectMaxBackoff, int maxPendingFrames, LoadBalanceSettings loadBalance, int maxWaitingRequests,
+    int reportBatchSize, Duration reportBatchInterval, int maxBufferedReports, Duration staleAfter,
+    Duration resubscribeInterval, int negativeCacheSize, Duration negativeCacheTtl, Duration portRestartBackoff) {
 
   /** The configuration path these settings are read from. */
   public static final String PATH = "lars.agent";
@@ -70,6 +84,15 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
     if (loadBalance == null) {
       throw new IllegalArgumentException(LoadBalanceSettings.PATH + " is missing");
     }
+    checkRange("max-waiting-requests", maxWaitingRequests, 1, 1_000_000);
+    checkRange("report-batch-size", reportBatchSize, 1, 100_000);
+    checkRange("max-buffered-reports", maxBufferedReports, reportBatchSize, Integer.MAX_VALUE);
+    checkRange("negative-cache.max-modules", negativeCacheSize, 1, 10_000_000);
+    checkPositive("report-batch-interval", reportBatchInterval);
+    checkPositive("stale-after", staleAfter);
+    checkPositive("resubscribe-interval", resubscribeInterval);
+    checkPositive("negative-cache.ttl", negativeCacheTtl);
+    checkPositive("port-restart-backoff", portRestartBackoff);
     if (loadBalance.firstPullWait().compareTo(askTimeout) >= 0) {
       throw new IllegalArgumentException(LoadBalanceSettings.PATH + ".first-pull-wait (" + loadBalance.firstPullWait()
           + ") must be below " + PATH + ".ask-timeout (" + askTimeout + "), or first requests time out");
@@ -99,7 +122,11 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
       return new AgentSettings(c.getString("bind"), c.getIntList("ports"), c.getString("dns.host"),
           c.getInt("dns.port"), c.getString("reporter.host"), c.getInt("reporter.port"), callerIp,
           c.getDuration("ask-timeout"), c.getDuration("passivate-after"), c.getDuration("reconnect-min-backoff"),
-          c.getDuration("reconnect-max-backoff"), c.getInt("max-pending-frames"), loadBalance);
+          c.getDuration("reconnect-max-backoff"), c.getInt("max-pending-frames"), loadBalance,
+          c.getInt("max-waiting-requests"), c.getInt("report-batch-size"), c.getDuration("report-batch-interval"),
+          c.getInt("max-buffered-reports"), c.getDuration("stale-after"), c.getDuration("resubscribe-interval"),
+          c.getInt("negative-cache.max-modules"), c.getDuration("negative-cache.ttl"),
+          c.getDuration("port-restart-backoff"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);
     }
@@ -132,6 +159,26 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
   private static void checkPort(String key, int port, int min) {
     if (port < min || port > 65535) {
       throw new IllegalArgumentException(PATH + "." + key + " must be " + min + "..65535, got " + port);
+    }
+  }
+
+  /**
+   * How often a port tells the node's views which modules it used: a quarter of
+   * {@code passivate-after}, at most 10 s, at least 10 ms.
+   *
+   * @return the interval
+   */
+  public Duration usedInterval() {
+    Duration quarter = passivateAfter.dividedBy(4);
+    if (quarter.compareTo(Duration.ofSeconds(10)) > 0) {
+      return Duration.ofSeconds(10);
+    }
+    return quarter.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : quarter;
+  }
+
+  private static void checkRange(String key, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(PATH + "." + key + " must be " + min + ".." + max + ", got " + value);
     }
   }
 

@@ -8,6 +8,7 @@ import io.lars.protocol.RetCode;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -37,6 +38,17 @@ public final class AgentStats implements Extension {
   private final Map<RetCode, LongAdder> getHostAnswers = answerCounters();
   private final LongAdder toOverload = new LongAdder();
   private final LongAdder toIdle = new LongAdder();
+  private final LongAdder waitingRejected = new LongAdder();
+  private final LongAdder reportsDropped = new LongAdder();
+  private final LongAdder reportBatchesSent = new LongAdder();
+  private final LongAdder routesTruncated = new LongAdder();
+  private final LongAdder recordRetries = new LongAdder();
+  private final LongAdder portRestarts = new LongAdder();
+  private final LongAdder negativeHits = new LongAdder();
+  private final LongAdder handlerErrors = new LongAdder();
+  private final AtomicLong views = new AtomicLong();
+  private final AtomicLong staleViews = new AtomicLong();
+  private final AtomicLong portsDown = new AtomicLong();
 
   private AgentStats() {}
 
@@ -96,7 +108,7 @@ public final class AgentStats implements Extension {
     return statisticsSent.sum();
   }
 
-  /** @return ReportStatusRequest frames dropped because the reporter was not connected */
+  /** @return ReportStatusRequest frames dropped: the reporter was not connected, or a frame could not be built */
   public long statisticsDropped() {
     return statisticsDropped.sum();
   }
@@ -117,6 +129,106 @@ public final class AgentStats implements Extension {
   /** @return host transitions overload -> idle in this node's LoadBalance entities */
   public long transitionsToIdle() {
     return toIdle.sum();
+  }
+
+  /** @return requests answered SYSTEM_ERROR at once because a port already held {@code max-waiting-requests} waiting ones */
+  public long waitingRejected() {
+    return waitingRejected.sum();
+  }
+
+  /** @return reports dropped: no view of their module on this node, or the port's report buffer was full */
+  public long reportsDropped() {
+    return reportsDropped.sum();
+  }
+
+  /** @return report batches sent to LoadBalance entities */
+  public long reportBatchesSent() {
+    return reportBatchesSent.sum();
+  }
+
+  /** @return GetRoute answers cut to the hosts that fit one datagram */
+  public long routesTruncated() {
+    return routesTruncated.sum();
+  }
+
+  /** @return times a LoadBalance recorder recovered again after a failed journal read or write (a retry) */
+  public long recordRetries() {
+    return recordRetries.sum();
+  }
+
+  /** @return times an agent UDP port was bound again after its stream stopped */
+  public long portRestarts() {
+    return portRestarts.sum();
+  }
+
+  /** @return requests answered NOEXIST from the negative cache, without asking the dns */
+  public long negativeHits() {
+    return negativeHits.sum();
+  }
+
+  /** @return datagrams whose handling failed unexpectedly; dropped, the port kept running */
+  public long handlerErrors() {
+    return handlerErrors.sum();
+  }
+
+  /** @return module views this node serves now */
+  public long views() {
+    return views.get();
+  }
+
+  /** @return module views whose entity has not confirmed them for longer than {@code stale-after} */
+  public long staleViews() {
+    return staleViews.get();
+  }
+
+  /** @return agent UDP ports that are not bound now (0 when all serve) */
+  public long portsDown() {
+    return portsDown.get();
+  }
+
+  void recordWaitingRejected() {
+    waitingRejected.increment();
+  }
+
+  void recordReportsDropped(long n) {
+    reportsDropped.add(n);
+  }
+
+  void recordReportBatchSent() {
+    reportBatchesSent.increment();
+  }
+
+  void recordRouteTruncated() {
+    routesTruncated.increment();
+  }
+
+  void recordRecordRetry() {
+    recordRetries.increment();
+  }
+
+  void recordPortRestart() {
+    portRestarts.increment();
+  }
+
+  void recordNegativeHit() {
+    negativeHits.increment();
+  }
+
+  void recordHandlerError() {
+    handlerErrors.increment();
+  }
+
+  void setViews(long n, long stale) {
+    views.set(n);
+    staleViews.set(stale);
+  }
+
+  void portDown() {
+    portsDown.incrementAndGet();
+  }
+
+  void portUp() {
+    portsDown.decrementAndGet();
   }
 
   void recordGetHostAnswer(RetCode retCode) {

@@ -2,7 +2,6 @@ package io.lars.agent;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.RecipientRef;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -20,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The node's connection to the dns role (SPEC 7.3): one per agent node, wrapping a
@@ -28,11 +26,11 @@ import java.util.function.Function;
  * failed reconnect).
  *
  * <p>{@link Pull} sends a {@code GetRouteRequest}; every {@code GetRouteResponse}, an answer or a
- * push, goes to the module's LoadBalance entity as {@link LoadBalanceEntity.RoutesUpdated}. On
- * every (re)connect it requests again every module it was ever asked about, so the dns
- * subscribes this connection to them again, and tells those entities
- * {@link LoadBalanceEntity.DnsReconnected}. Pulls while disconnected are only remembered: the
- * reconnect requests them.
+ * push, goes to the node's {@link NodeViews}. On every (re)connect it requests again every module
+ * it was asked about and not told to {@link Forget}, so the dns subscribes this connection to them
+ * again. Pulls while disconnected are only remembered: the reconnect requests them. A module is
+ * forgotten when the node releases it or the dns does not know it, so the set stays bounded by
+ * the modules the node serves (issue 19 item 10).
  */
 public final class DnsClient extends AbstractBehavior<DnsClient.Command> {
 
@@ -46,34 +44,42 @@ public final class DnsClient extends AbstractBehavior<DnsClient.Command> {
    */
   public record Pull(ModuleId module) implements Command {}
 
+  /**
+   * Stops remembering a module: it is not requested again on reconnect.
+   *
+   * @param module the module
+   */
+  public record Forget(ModuleId module) implements Command {}
+
   private record Up(InetSocketAddress remote) implements Command {}
 
   private record Down(String reason) implements Command {}
 
   private record FrameReceived(Frame frame) implements Command {}
 
-  private final Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities;
+  private final ActorRef<NodeViews.Command> views;
   private final ActorRef<ReconnectingTcpClient.Command> connection;
   private final Set<ModuleId> modules = new LinkedHashSet<>();
+  private final LogGate badAnswerLog = new LogGate(java.time.Duration.ofSeconds(10));
   private boolean connected;
 
   /**
    * @param settings where the dns is and the reconnect backoff
-   * @param entities the LoadBalance entity of a module (production: {@code ClusterSharding.entityRefFor})
+   * @param views where routes go
    * @param stats the node's agent counters; the connection counts into {@link AgentStats#dnsClient()}
    * @return the behavior
    */
-  public static Behavior<Command> create(AgentSettings settings,
-      Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, AgentStats stats) {
+  public static Behavior<Command> create(AgentSettings settings, ActorRef<NodeViews.Command> views,
+      AgentStats stats) {
     ReconnectingTcpClient.Settings tcp = new ReconnectingTcpClient.Settings(settings.dnsHost(), settings.dnsPort(),
         settings.reconnectMinBackoff(), settings.reconnectMaxBackoff(), 0.2, settings.maxPendingFrames());
-    return Behaviors.setup(context -> new DnsClient(context, tcp, entities, stats.dnsClient()));
+    return Behaviors.setup(context -> new DnsClient(context, tcp, views, stats.dnsClient()));
   }
 
   private DnsClient(ActorContext<Command> context, ReconnectingTcpClient.Settings tcp,
-      Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, TransportStats stats) {
+      ActorRef<NodeViews.Command> views, TransportStats stats) {
     super(context);
-    this.entities = entities;
+    this.views = views;
     ActorRef<ReconnectingTcpClient.Event> events = context.messageAdapter(ReconnectingTcpClient.Event.class, DnsClient::adapt);
     this.connection = context.spawn(ReconnectingTcpClient.create(tcp, events, stats), "connection");
   }
@@ -93,6 +99,10 @@ public final class DnsClient extends AbstractBehavior<DnsClient.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Pull.class, this::onPull)
+        .onMessage(Forget.class, forget -> {
+          modules.remove(forget.module());
+          return this;
+        })
         .onMessage(FrameReceived.class, this::onFrameReceived)
         .onMessage(Up.class, this::onUp)
         .onMessage(Down.class, this::onDown)
@@ -110,19 +120,25 @@ public final class DnsClient extends AbstractBehavior<DnsClient.Command> {
   private Behavior<Command> onFrameReceived(FrameReceived received) {
     Frame frame = received.frame();
     if (frame.msgId() != MessageId.GET_ROUTE_RESPONSE.id()) {
-      getContext().getLog().warn("dns sent msgid {}, expected only GetRouteResponse (2); ignored", frame.msgId());
+      if (badAnswerLog.tryAcquire()) {
+        getContext().getLog().warn("dns sent msgid {}, expected only GetRouteResponse (2); ignored{}", frame.msgId(),
+            badAnswerLog.suppressedNote());
+      }
       return this;
     }
     GetRouteResponse response;
     try {
       response = frame.decode(GetRouteResponse.class);
     } catch (FrameException e) {
-      getContext().getLog().warn("dns sent a bad GetRouteResponse, ignored: {}", e.getMessage());
+      if (badAnswerLog.tryAcquire()) {
+        getContext().getLog().warn("dns sent a bad GetRouteResponse, ignored: {}{}", e.getMessage(),
+            badAnswerLog.suppressedNote());
+      }
       return this;
     }
     List<Host> hosts = response.getHostList().stream().map(Host::of).toList();
     ModuleId module = new ModuleId(response.getModid(), response.getCmdid());
-    entities.apply(module).tell(new LoadBalanceEntity.RoutesUpdated(hosts));
+    views.tell(new NodeViews.DnsRoute(module, hosts));
     return this;
   }
 
@@ -131,7 +147,6 @@ public final class DnsClient extends AbstractBehavior<DnsClient.Command> {
     getContext().getLog().info("connected to dns {}; requesting {} modules again", up.remote(), modules.size());
     for (ModuleId module : modules) {
       request(module);
-      entities.apply(module).tell(new LoadBalanceEntity.DnsReconnected());
     }
     return this;
   }

@@ -435,6 +435,15 @@ public final class LoadBalance {
     return Collections.unmodifiableSortedSet(new TreeSet<>(hostMap.keySet()));
   }
 
+  /** @return the overloaded hosts of the route, sorted; an immutable copy */
+  public SortedSet<Host> overloaded() {
+    SortedSet<Host> out = new TreeSet<>();
+    for (HostState h : overloadList.inOrder()) {
+      out.add(h.host);
+    }
+    return Collections.unmodifiableSortedSet(out);
+  }
+
   /**
    * Whether there is something new for the reporter (SPEC 7.2 statistics).
    *

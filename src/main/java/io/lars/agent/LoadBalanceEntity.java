@@ -4,9 +4,10 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
-import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.ShardingEnvelope;
@@ -14,24 +15,15 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.PersistenceId;
-import akka.persistence.typed.RecoveryCompleted;
-import akka.persistence.typed.javadsl.CommandHandler;
-import akka.persistence.typed.javadsl.Effect;
-import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehavior;
-import akka.persistence.typed.javadsl.RetentionCriteria;
-import akka.persistence.typed.javadsl.SignalHandler;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.lars.node.CborSerializable;
 import io.lars.node.Role;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
-import io.lars.protocol.RetCode;
-import io.lars.protocol.pb.HostCallResult;
 import io.lars.protocol.pb.ReportStatusReq;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,30 +32,35 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * The LoadBalance actor of one module (SPEC 7.2, 10): an event-sourced Akka Cluster Sharding
- * entity of type {@code "LoadBalance"}, entity id {@code "<modid>-<cmdid>"}, on nodes with role
- * {@code agent}, persistence id {@code "LoadBalance|<modid>-<cmdid>"}.
+ * The authority of one module (SPEC 7.2, 10; issue 13): an Akka Cluster Sharding entity of type
+ * {@code "LoadBalance"}, entity id {@code "<modid>-<cmdid>"}, on nodes with role {@code agent}.
  *
- * <p>It owns a {@link LoadBalance}, which makes every decision, and does the messaging around
- * it: answering {@link GetHost} and {@link GetRoute} through their {@code replyTo}, pulling the
- * route through the node's {@link DnsClient} when it is unknown or stale, holding the first
- * requests of an unknown module for up to {@code first-pull-wait} (SPEC 12: the reference
- * answered NOEXIST at once), logging each host transition once, sending changed statistics to the
- * node's {@link ReporterClient} at most once per {@code report-interval} (SPEC 12: the reference
- * sent them on every report), and passivating after {@code passivate-after} without client
- * requests (checked four times per period, so it happens within 1.25 periods).
+ * <p>It owns the module's {@link LoadBalance}, the only place where host transitions are decided,
+ * fed by the {@link ReportBatch}es of every agent node in the order each node sent them. It does
+ * not answer get_host: every agent node answers from its own {@link ModuleView}, which this entity
+ * keeps current. Nodes register with {@link Subscribe} (and implicitly with every report batch);
+ * whenever the route or a host's overload state changes, the entity sends the new view to every
+ * subscribed node ({@link NodeViews.EntityView}). It watches its subscribers and forgets those that
+ * stop; they watch it and subscribe again when it stops or moves, so a moved or restarted entity
+ * learns its subscribers back within one re-subscribe (see {@link NodeViews}).
  *
- * <p>Persistence (SPEC 10): a changed route and every host transition are persisted as
- * {@link Event}s; per-call counters are not. The persisted {@link State} is the route and which of
- * its hosts are overloaded, with a snapshot every {@code lars.agent.persistence.snapshot-every}
- * events. On recovery (after passivation, a rebalance or the loss of a node; sharding's
- * remember-entities starts entities that were running) the entity rebuilds its LoadBalance with
- * {@link LoadBalance#restore}, so it answers get_host at once with the recovered route and
- * overload states, even while the dns is unreachable; the route is pulled again on the first
- * request. Requests that arrive during recovery or a write wait for it (Akka stashes them).
+ * <p>Routes come from the nodes: each node forwards the routes its own dns client receives
+ * ({@link RoutesUpdated}) and sends the route it knows with {@link Subscribe}, so a new entity has a
+ * route without a dns pull of its own.
+ *
+ * <p>Persistence never blocks a decision or an answer: the state to record (route and overloaded
+ * hosts, never per-call counters) goes to the child {@link LoadBalanceRecorder}, one write at a time,
+ * the latest state winning; a failed write is retried by the recorder's restart with backoff while
+ * reports keep being decided. On start the entity serves from memory at once and, when the recorder
+ * has recovered, adopts the recorded overload states (unless it decided a transition since it
+ * started, which is newer). Passivates when no node is subscribed and nothing arrived for
+ * {@code passivate-after} (checked four times per period).
+ *
+ * <p>Statistics: changed counts are sent to the node's {@link ReporterClient} at most once per
+ * {@code report-interval}, split into frames that each fit the 65,535-byte frame limit
+ * ({@link StatisticsFrames}).
  */
-public final class LoadBalanceEntity extends EventSourcedBehavior<LoadBalanceEntity.Command,
-    LoadBalanceEntity.Event, LoadBalanceEntity.State> {
+public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.Command> {
 
   /** The sharding type key; entity ids are {@link ModuleId#entityId()}. */
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "LoadBalance");
@@ -72,61 +69,53 @@ public final class LoadBalanceEntity extends EventSourcedBehavior<LoadBalanceEnt
   public interface Command extends CborSerializable {}
 
   /**
-   * Asks for one host (SPEC 7.2 get_host). Always answered, within {@code first-pull-wait} at worst.
+   * A node serves the module and wants its views.
    *
-   * @param requestId the caller's correlation id, echoed in the answer
-   * @param replyTo where the {@link HostAnswer} goes
+   * @param node the node's {@link NodeViews}, where views go
+   * @param route the route the node has from its dns, sorted; empty if none; adopted when the
+   *     entity has no route yet
    */
-  public record GetHost(long requestId, ActorRef<HostAnswer> replyTo) implements Command {}
-
-  /**
-   * The answer to {@link GetHost}.
-   *
-   * @param requestId the id of the request
-   * @param module the module
-   * @param retCode SUCC, OVERLOAD or NOEXIST
-   * @param host the chosen host when SUCC, else {@code null}
-   * @param entity the entity that answered, so that a caller with much traffic may send to it
-   *     directly instead of through its shard region (it must watch it: the ref dies with passivation)
-   */
-  public record HostAnswer(long requestId, ModuleId module, RetCode retCode, Host host, ActorRef<Command> entity)
-      implements CborSerializable {}
-
-  /**
-   * Asks for all hosts of the module (SPEC 7.2 get_route, API id 7); waits like {@link GetHost}
-   * when the route is unknown.
-   *
-   * @param requestId the caller's correlation id, echoed in the answer
-   * @param replyTo where the {@link RouteAnswer} goes
-   */
-  public record GetRoute(long requestId, ActorRef<RouteAnswer> replyTo) implements Command {}
-
-  /**
-   * The answer to {@link GetRoute}.
-   *
-   * @param requestId the id of the request
-   * @param module the module
-   * @param hosts every host of the route, sorted; empty when the route is unknown or empty
-   */
-  public record RouteAnswer(long requestId, ModuleId module, List<Host> hosts) implements CborSerializable {
-
-    /** Copies the list. */
-    public RouteAnswer {
-      hosts = List.copyOf(hosts);
+  public record Subscribe(ActorRef<NodeViews.Command> node, List<Host> route) implements Command {
+    /** Copies the route. */
+    public Subscribe {
+      Objects.requireNonNull(node, "node");
+      route = List.copyOf(route);
     }
   }
 
   /**
-   * The outcome of one call to a host (SPEC 7.2 report); no answer. Unknown hosts are ignored.
+   * A node no longer serves the module.
    *
-   * @param host the host that was called
+   * @param node the node's {@link NodeViews}
+   */
+  public record Unsubscribe(ActorRef<NodeViews.Command> node) implements Command {}
+
+  /**
+   * The outcome of one call to a host (SPEC 7.2 report).
+   *
+   * @param host the host that was called; unknown hosts are ignored
    * @param retcode 0 for success, anything else a failure
    * @param timecostMs how long the call took, the wire's uint32; 0 = unknown
    */
-  public record Report(Host host, int retcode, int timecostMs) implements Command {}
+  public record ReportItem(Host host, int retcode, int timecostMs) implements CborSerializable {}
 
   /**
-   * The module's complete route from the dns, an answer to a pull or a push.
+   * Reports of one node for this module, in the order the node received them; no answer. The
+   * sender is subscribed if it was not.
+   *
+   * @param node the node's {@link NodeViews}
+   * @param items the reports, applied in order
+   */
+  public record ReportBatch(ActorRef<NodeViews.Command> node, List<ReportItem> items) implements Command {
+    /** Copies the items. */
+    public ReportBatch {
+      Objects.requireNonNull(node, "node");
+      items = List.copyOf(items);
+    }
+  }
+
+  /**
+   * The module's complete route from a node's dns client, an answer to a pull or a push.
    *
    * @param hosts the hosts; empty means the dns knows no host for the module
    */
@@ -138,9 +127,6 @@ public final class LoadBalanceEntity extends EventSourcedBehavior<LoadBalanceEnt
     }
   }
 
-  /** The dns connection was (re)established: an outstanding pull is void, pull again when needed. */
-  public record DnsReconnected() implements Command {}
-
   /**
    * Asks for the whole load-balancing state, for the admin.
    *
@@ -149,22 +135,34 @@ public final class LoadBalanceEntity extends EventSourcedBehavior<LoadBalanceEnt
   public record GetState(ActorRef<LoadBalance.Snapshot> replyTo) implements Command {}
 
   /**
+   * Asks where the entity runs (tests, tools).
+   *
+   * @param replyTo where the answer goes
+   */
+  public record Locate(ActorRef<Located> replyTo) implements Command {}
+
+  /**
+   * The answer to {@link Locate}.
+   *
+   * @param entity the entity
+   */
+  public record Located(ActorRef<Command> entity) implements CborSerializable {}
+
+  /**
    * What every entity of a node works with.
    *
    * @param loadBalance the load-balancing tuning
    * @param callerIp this agent's IPv4 (Lars int32 form), sent as {@code ReportStatusReq.caller}
-   * @param passivateAfter an entity without client requests for this long passivates
-   * @param dnsClient where pulls go
+   * @param passivateAfter an entity without subscribers and messages for this long passivates
    * @param reporterClient where statistics go
    */
   public record Dependencies(LoadBalanceSettings loadBalance, int callerIp, Duration passivateAfter,
-      ActorRef<DnsClient.Command> dnsClient, ActorRef<ReporterClient.Command> reporterClient) {
+      ActorRef<ReporterClient.Command> reporterClient) {
 
     /** Checks that nothing is missing. */
     public Dependencies {
       Objects.requireNonNull(loadBalance, "loadBalance");
       Objects.requireNonNull(passivateAfter, "passivateAfter");
-      Objects.requireNonNull(dnsClient, "dnsClient");
       Objects.requireNonNull(reporterClient, "reporterClient");
     }
   }
@@ -287,7 +285,13 @@ public final class LoadBalanceEntity extends EventSourcedBehavior<LoadBalanceEnt
     }
   }
 
-  private enum FirstPullWaitOver implements Command { INSTANCE }
+  /** The recorder finished recovery (again, after a failure): the last recorded state. */
+  record Recovered(State state) implements Command {}
+
+  /** The recorder wrote (or found nothing to write): the state now recorded. */
+  record Recorded(State state) implements Command {}
+
+  private record SubscriberGone(ActorRef<NodeViews.Command> node) implements Command {}
 
   private enum ReportTick implements Command { INSTANCE }
 
@@ -295,17 +299,31 @@ public final class LoadBalanceEntity extends EventSourcedBehavior<LoadBalanceEnt
 
   private enum Stop implements Command { INSTANCE }
 
-  private final ActorContext<Command> context;
+  private enum ForceStop implements Command { INSTANCE }
+
+  /** How long a stopping entity waits for its last write. */
+  private static final Duration LAST_WRITE_WAIT = Duration.ofSeconds(5);
+
   private final ModuleId module;
   private final Dependencies deps;
-  private final PersistenceSettings persistence;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final TimerScheduler<Command> timers;
+  private final AgentStats stats;
   private final LoadBalance loadBalance;
-  /** Requests held while the route is unknown, answered together (SPEC 7.2 get_host rule 1). */
-  private final List<Command> waiting = new ArrayList<>();
+  private final ActorRef<LoadBalanceRecorder.Record> recorder;
+  private final Set<ActorRef<NodeViews.Command>> subscribers = new HashSet<>();
+  /** Hosts whose overload state this incarnation decided; the recovered state does not override them. */
+  private final Set<Host> decided = new HashSet<>();
+  private final LogGate transitionLog = new LogGate(Duration.ofSeconds(1));
+  private final LogGate routeLog = new LogGate(Duration.ofSeconds(10));
   private final long passivateAfterMs;
+  private long version;
   private long lastActivityMs;
+  private int recoveries;
+  /** The state the journal holds; null until the recorder recovered. */
+  private State recorded;
+  private boolean writing;
+  private boolean stopping;
 
   /**
    * Starts sharding of this entity type on the node; call once per node that runs the
@@ -328,26 +346,12 @@ public final class LoadBalanceEntity extends EventSourcedBehavior<LoadBalanceEnt
   }
 
   /**
-   * The entity's behavior with the default snapshot settings (a snapshot every 100 events, 2
-   * kept), also usable without sharding in tests (the actor system needs a journal).
-   *
-   * @param module the module this entity balances
-   * @param shard the shard to ask for passivation
-   * @param deps collaborators and settings
-   * @return the behavior
-   */
-  public static Behavior<Command> create(ModuleId module, ActorRef<ClusterSharding.ShardCommand> shard,
-      Dependencies deps) {
-    return create(module, shard, deps, new PersistenceSettings(100, 2));
-  }
-
-  /**
    * The entity's behavior, also usable without sharding in tests (the actor system needs a journal).
    *
-   * @param module the module this entity balances
+   * @param module the module this entity decides for
    * @param shard the shard to ask for passivation
    * @param deps collaborators and settings
-   * @param persistence snapshot settings
+   * @param persistence snapshot settings of the recorder
    * @return the behavior
    */
   public static Behavior<Command> create(ModuleId module, ActorRef<ClusterSharding.ShardCommand> shard,
@@ -366,219 +370,235 @@ public final class LoadBalanceEntity extends EventSourcedBehavior<LoadBalanceEnt
 
   private LoadBalanceEntity(ActorContext<Command> context, TimerScheduler<Command> timers, ModuleId module,
       ActorRef<ClusterSharding.ShardCommand> shard, Dependencies deps, PersistenceSettings persistence) {
-    // A failed journal write or recovery (database down) restarts the entity with backoff.
-    super(persistenceId(module), SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
-    this.context = context;
+    super(context);
     this.timers = timers;
     this.module = module;
     this.shard = shard;
     this.deps = deps;
-    this.persistence = persistence;
+    this.stats = AgentStats.get(context.getSystem());
     this.loadBalance = new LoadBalance(module, deps.loadBalance(), System::currentTimeMillis);
     this.passivateAfterMs = deps.passivateAfter().toMillis();
     this.lastActivityMs = System.currentTimeMillis();
-    // Not context.setReceiveTimeout: it reschedules a timer on every message, a real cost on the hot path.
+    this.recorder = context.spawn(LoadBalanceRecorder.create(module, context.getSelf(), persistence), "recorder",
+        DispatcherSelector.sameAsParent());
+    // Not context.setReceiveTimeout: it reschedules a timer on every message.
     timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, deps.passivateAfter().dividedBy(4));
   }
 
   @Override
-  public State emptyState() {
-    return State.EMPTY;
-  }
-
-  @Override
-  public CommandHandler<Command, Event, State> commandHandler() {
-    return newCommandHandlerBuilder().forAnyState()
-        .onCommand(GetHost.class, this::onGetHost)
-        .onCommand(Report.class, this::onReport)
-        .onCommand(GetRoute.class, this::onGetRoute)
-        .onCommand(RoutesUpdated.class, this::onRoutesUpdated)
-        .onCommand(DnsReconnected.class, this::onDnsReconnected)
-        .onCommand(GetState.class, this::onGetState)
-        .onCommand(FirstPullWaitOver.class, this::onFirstPullWaitOver)
-        .onCommand(ReportTick.class, this::onReportTick)
-        .onCommand(IdleCheck.class, this::onIdleCheck)
-        .onCommand(Stop.class, this::onStop)
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(ReportBatch.class, this::onReportBatch)
+        .onMessage(Subscribe.class, this::onSubscribe)
+        .onMessage(Unsubscribe.class, this::onUnsubscribe)
+        .onMessage(RoutesUpdated.class, this::onRoutesUpdated)
+        .onMessage(GetState.class, this::onGetState)
+        .onMessage(Locate.class, this::onLocate)
+        .onMessage(Recovered.class, this::onRecovered)
+        .onMessage(Recorded.class, this::onRecorded)
+        .onMessage(SubscriberGone.class, this::onSubscriberGone)
+        .onMessageEquals(ReportTick.INSTANCE, this::onReportTick)
+        .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
+        .onMessageEquals(Stop.INSTANCE, this::onStop)
+        .onMessageEquals(ForceStop.INSTANCE, Behaviors::stopped)
         .build();
   }
 
-  @Override
-  public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState()
-        .onEvent(Event.RoutesUpdated.class, (state, e) -> state.withRoutes(e.hosts()))
-        .onEvent(Event.HostOverloaded.class, (state, e) -> state.withOverload(e.host(), true))
-        .onEvent(Event.HostIdled.class, (state, e) -> state.withOverload(e.host(), false))
-        .build();
-  }
-
-  @Override
-  public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
-        .build();
-  }
-
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(persistence.snapshotEvery(), persistence.keepSnapshots())
-        .withDeleteEventsOnSnapshot();
-  }
-
-  private void onRecoveryCompleted(State state) {
-    if (state.routeKnown()) {
-      loadBalance.restore(state.hosts(), Set.copyOf(state.overloaded()));
-      context.getLog().info("module {} recovered: {} hosts, overloaded {}", module, state.hosts().size(),
-          state.overloaded());
-    }
-  }
-
-  private Effect<Event, State> onGetHost(GetHost request) {
+  private Behavior<Command> onReportBatch(ReportBatch batch) {
     lastActivityMs = System.currentTimeMillis();
-    if (!loadBalance.routeKnown()) {
-      return hold(request);
+    subscribe(batch.node());
+    boolean changed = false;
+    for (ReportItem item : batch.items()) {
+      Optional<LoadBalance.Transition> transition = loadBalance.report(item.host(), item.retcode(), item.timecostMs());
+      if (transition.isPresent()) {
+        LoadBalance.Transition t = transition.orElseThrow();
+        decided.add(t.host());
+        logTransition(t);
+        changed = true;
+      }
     }
-    answer(request);
-    pullIfNeeded();
-    return Effect().none();
-  }
-
-  private Effect<Event, State> onGetRoute(GetRoute request) {
-    lastActivityMs = System.currentTimeMillis();
-    if (!loadBalance.routeKnown()) {
-      return hold(request);
-    }
-    answer(request);
-    pullIfNeeded();
-    return Effect().none();
-  }
-
-  private Effect<Event, State> onReport(Report report) {
-    lastActivityMs = System.currentTimeMillis();
-    Optional<LoadBalance.Transition> transition = loadBalance.report(report.host(), report.retcode(), report.timecostMs());
     if (loadBalance.statsChanged() && !timers.isTimerActive(ReportTick.INSTANCE)) {
       timers.startSingleTimer(ReportTick.INSTANCE, deps.loadBalance().reportInterval());
     }
-    if (transition.isEmpty()) {
-      return Effect().none();
+    if (changed) {
+      viewChanged();
     }
-    LoadBalance.Transition t = transition.orElseThrow();
-    logTransition(t);
-    return Effect().persist(t.toOverload() ? new Event.HostOverloaded(t.host()) : new Event.HostIdled(t.host()));
+    return this;
   }
 
-  private Effect<Event, State> onRoutesUpdated(State state, RoutesUpdated update) {
+  private Behavior<Command> onSubscribe(Subscribe s) {
+    lastActivityMs = System.currentTimeMillis();
+    if (!loadBalance.routeKnown() && !s.route().isEmpty()) {
+      applyRoute(s.route());
+    }
+    subscribers.remove(s.node());
+    subscribe(s.node());
+    return this;
+  }
+
+  private void subscribe(ActorRef<NodeViews.Command> node) {
+    if (subscribers.add(node)) {
+      getContext().watchWith(node, new SubscriberGone(node));
+      if (loadBalance.routeKnown()) {
+        node.tell(new NodeViews.EntityView(view(), getContext().getSelf()));
+      }
+    }
+  }
+
+  private Behavior<Command> onUnsubscribe(Unsubscribe u) {
+    if (subscribers.remove(u.node())) {
+      getContext().unwatch(u.node());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSubscriberGone(SubscriberGone gone) {
+    subscribers.remove(gone.node());
+    return this;
+  }
+
+  private Behavior<Command> onRoutesUpdated(RoutesUpdated update) {
+    lastActivityMs = System.currentTimeMillis();
+    applyRoute(update.hosts());
+    return this;
+  }
+
+  private void applyRoute(List<Host> hosts) {
     boolean wasKnown = loadBalance.routeKnown();
-    LoadBalance.RouteDiff diff = loadBalance.updateRoutes(update.hosts());
+    LoadBalance.RouteDiff diff = loadBalance.updateRoutes(hosts);
     if (diff.changed() || !wasKnown) {
-      context.getLog().info("module {} route updated: {} hosts, added {}, removed {}",
-          module, update.hosts().size(), diff.added(), diff.removed());
+      // Short on purpose (issue 19 item 11): a module may have thousands of hosts.
+      if (routeLog.tryAcquire()) {
+        getContext().getLog().info("module {} route: {} hosts, {} added, {} removed", module,
+            loadBalance.hosts().size(), diff.added().size(), diff.removed().size());
+      }
+      viewChanged();
     }
-    answerWaiting();
-    List<Host> route = List.copyOf(loadBalance.hosts());
-    if (state.routeKnown() && state.hosts().equals(route)) {
-      return Effect().none();
-    }
-    return Effect().persist(new Event.RoutesUpdated(route));
   }
 
-  private Effect<Event, State> onDnsReconnected(DnsReconnected reconnected) {
-    if (loadBalance.pullStatus() == LoadBalance.PullStatus.PULLING) {
-      loadBalance.markNew();
-    }
-    if (!waiting.isEmpty()) {
-      pullIfNeeded();
-    }
-    return Effect().none();
-  }
-
-  private Effect<Event, State> onGetState(GetState request) {
+  private Behavior<Command> onGetState(GetState request) {
     request.replyTo().tell(loadBalance.snapshot());
-    return Effect().none();
+    return this;
   }
 
-  private Effect<Event, State> onFirstPullWaitOver(FirstPullWaitOver over) {
-    answerWaiting();
-    return Effect().none();
+  private Behavior<Command> onLocate(Locate request) {
+    request.replyTo().tell(new Located(getContext().getSelf()));
+    return this;
   }
 
-  private Effect<Event, State> onReportTick(ReportTick tick) {
-    if (!loadBalance.statsChanged()) {
-      return Effect().none();
+  private Behavior<Command> onRecovered(Recovered r) {
+    if (recoveries++ > 0) {
+      stats.recordRecordRetry();
     }
-    ReportStatusReq.Builder request = ReportStatusReq.newBuilder()
+    recorded = r.state();
+    writing = false;
+    State state = r.state();
+    if (state.routeKnown()) {
+      if (!loadBalance.routeKnown()) {
+        loadBalance.restore(state.hosts(), Set.copyOf(state.overloaded()));
+        getContext().getLog().info("module {} recovered: {} hosts, {} overloaded", module, state.hosts().size(),
+            state.overloaded().size());
+        viewChanged();
+      } else if (adoptRecoveredOverloads(state)) {
+        viewChanged();
+      }
+    }
+    recordIfNeeded();
+    return this;
+  }
+
+  /** Adopts the recorded overload state of the hosts this incarnation has not decided about. */
+  private boolean adoptRecoveredOverloads(State state) {
+    Set<Host> current = loadBalance.overloaded();
+    SortedSet<Host> wanted = new TreeSet<>();
+    for (Host h : loadBalance.hosts()) {
+      boolean over = decided.contains(h) ? current.contains(h) : state.overloaded().contains(h);
+      if (over) {
+        wanted.add(h);
+      }
+    }
+    if (wanted.equals(current)) {
+      return false;
+    }
+    loadBalance.restore(loadBalance.hosts(), wanted);
+    return true;
+  }
+
+  private Behavior<Command> onRecorded(Recorded r) {
+    recorded = r.state();
+    writing = false;
+    recordIfNeeded();
+    if (stopping && !writing) {
+      return Behaviors.stopped();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onReportTick() {
+    if (!loadBalance.statsChanged()) {
+      return this;
+    }
+    ReportStatusReq header = ReportStatusReq.newBuilder()
         .setModid(module.modid())
         .setCmdid(module.cmdid())
         .setCaller(deps.callerIp())
-        .setTs((int) (System.currentTimeMillis() / 1000));
-    for (LoadBalance.HostCallStats stats : loadBalance.takeStatistics()) {
-      request.addResults(HostCallResult.newBuilder()
-          .setIp(stats.host().ip())
-          .setPort(stats.host().port())
-          .setSucc((int) stats.rsucc())
-          .setErr((int) stats.rerr())
-          .setOverload(stats.overload()));
+        .setTs((int) (System.currentTimeMillis() / 1000))
+        .build();
+    for (ReportStatusReq request : StatisticsFrames.split(header, loadBalance.takeStatistics())) {
+      deps.reporterClient().tell(new ReporterClient.Statistics(request));
     }
-    deps.reporterClient().tell(new ReporterClient.Statistics(request.build()));
-    return Effect().none();
+    return this;
   }
 
-  private Effect<Event, State> onIdleCheck(IdleCheck check) {
-    if (System.currentTimeMillis() - lastActivityMs >= passivateAfterMs) {
-      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+  private Behavior<Command> onIdleCheck() {
+    if (subscribers.isEmpty() && System.currentTimeMillis() - lastActivityMs >= passivateAfterMs) {
+      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
     }
-    return Effect().none();
+    return this;
   }
 
-  private Effect<Event, State> onStop(Stop stop) {
-    answerWaiting();
-    return Effect().stop();
-  }
-
-  private Effect<Event, State> hold(Command request) {
-    waiting.add(request);
-    pullIfNeeded();
-    Duration wait = deps.loadBalance().firstPullWait();
-    if (wait.isZero()) {
-      answerWaiting();
-    } else if (!timers.isTimerActive(FirstPullWaitOver.INSTANCE)) {
-      timers.startSingleTimer(FirstPullWaitOver.INSTANCE, wait);
+  private Behavior<Command> onStop() {
+    recordIfNeeded();
+    if (!writing) {
+      return Behaviors.stopped();
     }
-    return Effect().none();
+    stopping = true;
+    timers.startSingleTimer(ForceStop.INSTANCE, LAST_WRITE_WAIT);
+    return this;
   }
 
-  /** Answers every held request with what is known now: the route, or NOEXIST / no hosts. */
-  private void answerWaiting() {
-    timers.cancel(FirstPullWaitOver.INSTANCE);
-    for (Command request : waiting) {
-      if (request instanceof GetHost getHost) {
-        answer(getHost);
-      } else if (request instanceof GetRoute getRoute) {
-        answer(getRoute);
-      }
+  private void viewChanged() {
+    version++;
+    NodeViews.EntityView message = new NodeViews.EntityView(view(), getContext().getSelf());
+    for (ActorRef<NodeViews.Command> node : subscribers) {
+      node.tell(message);
     }
-    waiting.clear();
+    recordIfNeeded();
   }
 
-  private void answer(GetHost request) {
-    LoadBalance.Pick pick = loadBalance.getHost();
-    request.replyTo().tell(new HostAnswer(request.requestId(), module, pick.retCode(), pick.host(), context.getSelf()));
-  }
-
-  private void answer(GetRoute request) {
-    request.replyTo().tell(new RouteAnswer(request.requestId(), module, List.copyOf(loadBalance.hosts())));
-  }
-
-  private void pullIfNeeded() {
-    if (loadBalance.needsPull()) {
-      deps.dnsClient().tell(new DnsClient.Pull(module));
-      loadBalance.markPulling();
+  private void recordIfNeeded() {
+    if (recorded == null || writing) {
+      return;
     }
+    State desired = loadBalance.routeKnown()
+        ? new State(true, List.copyOf(loadBalance.hosts()), List.copyOf(loadBalance.overloaded()))
+        : State.EMPTY;
+    if (!desired.equals(recorded)) {
+      writing = true;
+      recorder.tell(new LoadBalanceRecorder.Record(desired));
+    }
+  }
+
+  private ModuleView view() {
+    return new ModuleView(module, version, true, List.copyOf(loadBalance.hosts()), List.copyOf(loadBalance.overloaded()));
   }
 
   private void logTransition(LoadBalance.Transition t) {
-    AgentStats.get(context.getSystem()).recordTransition(t.toOverload());
-    context.getLog().info("module {} host {} {} ({}): vsucc={} verr={} rsucc={} rerr={}",
-        module, t.host(), t.toOverload() ? "idle -> overload" : "overload -> idle", t.reason(),
-        t.vsucc(), t.verr(), t.rsucc(), t.rerr());
+    stats.recordTransition(t.toOverload());
+    if (transitionLog.tryAcquire()) {
+      getContext().getLog().info("module {} host {} {} ({}): vsucc={} verr={} rsucc={} rerr={}{}",
+          module, t.host(), t.toOverload() ? "idle -> overload" : "overload -> idle", t.reason(),
+          t.vsucc(), t.verr(), t.rsucc(), t.rerr(), transitionLog.suppressedNote());
+    }
   }
 }

@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.lars.protocol.Frame;
+import io.lars.protocol.FrameException;
 import io.lars.protocol.MessageId;
 import io.lars.protocol.pb.ReportStatusReq;
 import io.lars.transport.ReconnectingTcpClient;
@@ -17,7 +18,8 @@ import java.net.InetSocketAddress;
  * The node's connection to the reporter role (SPEC 7.3): one per agent node, wrapping a
  * {@link ReconnectingTcpClient}. Statistics are sent while connected and dropped (counted in
  * {@link AgentStats#statisticsDropped()}) while not, so nothing queues without bound; the next
- * report interval carries fresh counts anyway.
+ * report interval carries fresh counts anyway. A frame that cannot be built is dropped and counted
+ * too; the role restarts this actor should it fail anyway (issue 19 item 6).
  */
 public final class ReporterClient extends AbstractBehavior<ReporterClient.Command> {
 
@@ -39,6 +41,7 @@ public final class ReporterClient extends AbstractBehavior<ReporterClient.Comman
 
   private final AgentStats stats;
   private final ActorRef<ReconnectingTcpClient.Command> connection;
+  private final LogGate oversizeLog = new LogGate(java.time.Duration.ofSeconds(10));
   private boolean connected;
 
   /**
@@ -82,12 +85,24 @@ public final class ReporterClient extends AbstractBehavior<ReporterClient.Comman
   }
 
   private Behavior<Command> onStatistics(Statistics statistics) {
-    if (connected) {
-      connection.tell(new ReconnectingTcpClient.Send(Frame.of(MessageId.REPORT_STATUS_REQUEST, statistics.request())));
-      stats.recordStatisticsSent();
-    } else {
+    if (!connected) {
       stats.recordStatisticsDropped();
+      return this;
     }
+    Frame frame;
+    try {
+      frame = Frame.of(MessageId.REPORT_STATUS_REQUEST, statistics.request());
+    } catch (FrameException e) {
+      // The entity splits statistics into frames that fit (StatisticsFrames); this is the last guard.
+      stats.recordStatisticsDropped();
+      if (oversizeLog.tryAcquire()) {
+        getContext().getLog().warn("statistics of module {}-{} dropped: {}{}", statistics.request().getModid(),
+            statistics.request().getCmdid(), e.getMessage(), oversizeLog.suppressedNote());
+      }
+      return this;
+    }
+    connection.tell(new ReconnectingTcpClient.Send(frame));
+    stats.recordStatisticsSent();
     return this;
   }
 

@@ -165,8 +165,7 @@ public final class ClusterHarness implements AutoCloseable {
    * @return 1, 2 or 3
    */
   public int hostOf(int via, ModuleId module) {
-    LoadBalanceEntity.HostAnswer answer = askEntity(via, module,
-        replyTo -> new LoadBalanceEntity.GetHost(0, replyTo));
+    LoadBalanceEntity.Located answer = askEntity(via, module, LoadBalanceEntity.Locate::new);
     Address address = answer.entity().path().address();
     for (int n = 1; n <= 3; n++) {
       boolean local = n == via && !address.hasGlobalScope();

@@ -5,23 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.japi.Pair;
 import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import com.typesafe.config.ConfigFactory;
-import io.lars.agent.DnsClient;
-import io.lars.agent.LoadBalance;
 import io.lars.agent.LoadBalanceEntity;
 import io.lars.agent.LoadBalanceEntity.Event;
 import io.lars.agent.LoadBalanceEntity.State;
-import io.lars.agent.LoadBalanceSettings;
-import io.lars.agent.ReporterClient;
+import io.lars.agent.LoadBalanceRecorder;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
-import io.lars.protocol.RetCode;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -30,9 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The LoadBalance entity's persistence (SPEC 10) with the in-memory journal and snapshot store:
- * route updates and host transitions become events, per-call counters do not, and a restarted
- * entity answers from its recovered route and overload states without asking the dns first.
+ * What the LoadBalance entity records (SPEC 10), through its {@link LoadBalanceRecorder}, with the
+ * in-memory journal and snapshot store: route updates and host transitions become the same events
+ * as before (so older journals recover), an unchanged state writes nothing, and recovery from
+ * snapshots and events gives back the last recorded state.
  */
 class LoadBalanceEntityPersistenceTest {
 
@@ -43,8 +37,8 @@ class LoadBalanceEntityPersistenceTest {
 
   private static ActorTestKit testKit;
 
-  private TestProbe<DnsClient.Command> dns;
-  private EventSourcedBehaviorTestKit<LoadBalanceEntity.Command, Event, State> entity;
+  private TestProbe<LoadBalanceEntity.Command> entity;
+  private EventSourcedBehaviorTestKit<LoadBalanceRecorder.Record, Event, State> recorder;
 
   @BeforeAll
   static void startSystem() {
@@ -60,98 +54,67 @@ class LoadBalanceEntityPersistenceTest {
   }
 
   @BeforeEach
-  void createEntity() {
-    entity = entityWithSnapshotsEvery(100);
+  void createRecorder() {
+    recorder = recorderWithSnapshotsEvery(100);
   }
 
   @AfterEach
   void clear() {
-    entity.clear();
+    recorder.clear();
   }
 
-  private EventSourcedBehaviorTestKit<LoadBalanceEntity.Command, Event, State> entityWithSnapshotsEvery(int n) {
-    dns = testKit.createTestProbe();
-    TestProbe<ReporterClient.Command> reporter = testKit.createTestProbe();
-    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
-    LoadBalanceEntity.Dependencies deps = new LoadBalanceEntity.Dependencies(LoadBalanceSettings.defaults(), 0,
-        Duration.ofMinutes(30), dns.getRef(), reporter.getRef());
+  private EventSourcedBehaviorTestKit<LoadBalanceRecorder.Record, Event, State> recorderWithSnapshotsEvery(int n) {
+    entity = testKit.createTestProbe();
     return EventSourcedBehaviorTestKit.create(testKit.system(),
-        LoadBalanceEntity.create(MODULE, shard.getRef(), deps, new LoadBalanceEntity.PersistenceSettings(n, 2)));
+        LoadBalanceRecorder.create(MODULE, entity.getRef(), new LoadBalanceEntity.PersistenceSettings(n, 2)),
+        // Record never crosses nodes (the recorder is the entity's child); events and state do.
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyCommands(false));
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResult<LoadBalanceRecorder.Record, Event, State> record(State desired) {
+    return recorder.runCommand(new LoadBalanceRecorder.Record(desired));
   }
 
   @Test
-  void aChangedRouteIsPersistedAnUnchangedOneIsNot() {
-    EventSourcedBehaviorTestKit.CommandResult<LoadBalanceEntity.Command, Event, State> first =
-        entity.runCommand(new LoadBalanceEntity.RoutesUpdated(List.of(B, A)));
+  void aChangedRouteIsRecordedAnUnchangedOneIsNot() {
+    var first = record(new State(true, List.of(B, A), List.of()));
     assertEquals(List.of(new Event.RoutesUpdated(List.of(A, B))), first.events());
     assertEquals(new State(true, List.of(A, B), List.of()), first.state());
 
-    assertTrue(entity.runCommand(new LoadBalanceEntity.RoutesUpdated(List.of(A, B))).hasNoEvents());
-
-    assertEquals(List.of(new Event.RoutesUpdated(List.of(A, C))),
-        entity.runCommand(new LoadBalanceEntity.RoutesUpdated(List.of(A, C))).events());
+    assertTrue(record(new State(true, List.of(A, B), List.of())).hasNoEvents());
+    assertEquals(List.of(new Event.RoutesUpdated(List.of(A, C))), record(new State(true, List.of(A, C), List.of())).events());
   }
 
   @Test
-  void callsAreNotPersistedTransitionsAre() {
-    entity.runCommand(new LoadBalanceEntity.RoutesUpdated(List.of(A, B)));
-    assertTrue(entity.runCommand(new LoadBalanceEntity.Report(A, 0, 5)).hasNoEvents());
-    overloadA();
-    assertEquals(List.of(A), entity.getState().overloaded());
-
-    // Back to idle after contin-succ-limit successes (10 by default).
-    List<Event> events = new ArrayList<>();
-    for (int i = 0; i < LoadBalanceSettings.defaults().continSuccLimit(); i++) {
-      events.addAll(entity.runCommand(new LoadBalanceEntity.Report(A, 0, 5)).events());
-    }
-    assertEquals(List.of(new Event.HostIdled(A)), events);
-    assertEquals(List.of(), entity.getState().overloaded());
+  void transitionsAreRecordedAsOneEventPerHost() {
+    record(new State(true, List.of(A, B), List.of()));
+    assertEquals(List.of(new Event.HostOverloaded(A), new Event.HostOverloaded(B)),
+        record(new State(true, List.of(A, B), List.of(A, B))).events());
+    assertEquals(List.of(new Event.HostIdled(A)), record(new State(true, List.of(A, B), List.of(B))).events());
+    // A route change that drops an overloaded host needs no idle event for it.
+    assertEquals(List.of(new Event.RoutesUpdated(List.of(A))), record(new State(true, List.of(A), List.of())).events());
   }
 
   @Test
-  void aRestartedEntityAnswersFromItsRecoveredRouteAndOverloadStates() {
-    entity.runCommand(new LoadBalanceEntity.RoutesUpdated(List.of(A, B)));
-    overloadA();
-
-    State recovered = entity.restart().state();
-    assertEquals(new State(true, List.of(A, B), List.of(A)), recovered);
-
-    // Answered at once from the recovered route: only the idle host B, never NOEXIST.
-    for (int i = 0; i < 5; i++) {
-      long requestId = i;
-      LoadBalanceEntity.HostAnswer answer = entity.<LoadBalanceEntity.HostAnswer>runCommand(
-          replyTo -> new LoadBalanceEntity.GetHost(requestId, replyTo)).reply();
-      assertEquals(RetCode.SUCC, answer.retCode());
-      assertEquals(B, answer.host());
-    }
-    LoadBalance.Snapshot state = entity.<LoadBalance.Snapshot>runCommand(LoadBalanceEntity.GetState::new).reply();
-    assertEquals(List.of(A), state.overload().stream().map(LoadBalance.HostSnapshot::host).toList());
-    // The recovered route is refreshed from the dns, but the answers did not wait for it.
-    assertEquals(new DnsClient.Pull(MODULE), dns.expectMessageClass(DnsClient.Pull.class));
+  void aRestartedRecorderRecoversTheLastRecordedState() {
+    record(new State(true, List.of(A, B), List.of()));
+    record(new State(true, List.of(A, B), List.of(A)));
+    assertEquals(new State(true, List.of(A, B), List.of(A)), recorder.restart().state());
   }
 
   @Test
   void recoveryFromASnapshotAndTheEventsAfterIt() {
-    entity = entityWithSnapshotsEvery(2);
-    entity.runCommand(new LoadBalanceEntity.RoutesUpdated(List.of(A, B)));
-    overloadA();
+    recorder = recorderWithSnapshotsEvery(2);
+    record(new State(true, List.of(A, B), List.of()));
+    record(new State(true, List.of(A, B), List.of(A)));
     // Snapshot at sequence number 2; this event comes after it.
-    entity.runCommand(new LoadBalanceEntity.RoutesUpdated(List.of(A, B, C)));
+    record(new State(true, List.of(A, B, C), List.of(A)));
 
-    List<?> snapshots = entity.snapshotTestKit().orElseThrow()
+    List<?> snapshots = recorder.snapshotTestKit().orElseThrow()
         .persistedInStorage(LoadBalanceEntity.persistenceId(MODULE).id());
     assertEquals(1, snapshots.size());
     assertEquals(new State(true, List.of(A, B), List.of(A)), ((Pair<?, ?>) snapshots.get(0)).second());
 
-    assertEquals(new State(true, List.of(A, B, C), List.of(A)), entity.restart().state());
-  }
-
-  /** Reports consecutive failures of host A until it is overloaded; exactly one event results. */
-  private void overloadA() {
-    List<Event> events = new ArrayList<>();
-    for (int i = 0; i < LoadBalanceSettings.defaults().continErrLimit(); i++) {
-      events.addAll(entity.runCommand(new LoadBalanceEntity.Report(A, 1, 5)).events());
-    }
-    assertEquals(List.of(new Event.HostOverloaded(A)), events);
+    assertEquals(new State(true, List.of(A, B, C), List.of(A)), recorder.restart().state());
   }
 }

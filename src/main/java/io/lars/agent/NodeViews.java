@@ -1,0 +1,386 @@
+package io.lars.agent;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.RecipientRef;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import io.lars.node.CborSerializable;
+import io.lars.protocol.Host;
+import io.lars.protocol.ModuleId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * The module views of one agent node (issue 13): one actor per node that keeps which modules the
+ * node serves, hands every view change to the node's UDP ports ({@link Port}), and keeps the views
+ * current with the modules' {@link LoadBalanceEntity}s.
+ *
+ * <ul>
+ *   <li>A port that gets a request for a module it has no view of sends {@link Need}. The route is
+ *       pulled through the node's own {@link DnsClient} (a child of this actor); a non-empty route
+ *       becomes a provisional view with every host idle, handed to the ports at once, and the node
+ *       subscribes to the entity ({@link LoadBalanceEntity.Subscribe}, carrying that route). An
+ *       empty route (the dns does not know the module) goes into a bounded, expiring
+ *       {@link NegativeCache}: the ports answer NOEXIST and nothing is subscribed, journaled or
+ *       remembered for the module (issue 19 item 10). No answer within {@code first-pull-wait}: the
+ *       ports answer NOEXIST, a late answer is still used.
+ *   <li>{@link EntityView}s from the entity replace the node's view. The node watches the entity;
+ *       when it stops (passivated, moved, its node lost) the node subscribes again at once and then
+ *       every {@code resubscribe-interval} until a view arrives, serving its last view meanwhile. A
+ *       view not confirmed by an entity for {@code stale-after} counts as stale
+ *       ({@link AgentStats#staleViews()}).
+ *   <li>Routes pushed by the dns go to the entity ({@link LoadBalanceEntity.RoutesUpdated}); while
+ *       no entity is connected they also update the provisional view. A route older than
+ *       {@code update-timeout} is pulled again (SPEC 7.2 get_host rule 6).
+ *   <li>The ports report which modules they used ({@link Used}); a module not used for
+ *       {@code passivate-after} is released: its view is dropped on every port, the entity is told
+ *       {@link LoadBalanceEntity.Unsubscribe} (and passivates when no node is left) and the dns
+ *       client forgets it.
+ * </ul>
+ */
+public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
+
+  /** Messages the actor accepts; {@link EntityView} crosses nodes. */
+  public interface Command {}
+
+  /**
+   * Where a node's view changes go: one per UDP port. Implementations must be callable from any
+   * thread and must not block (a stream stage's async callbacks).
+   */
+  public interface Port {
+
+    /**
+     * A module's view is new or changed.
+     *
+     * @param view the view
+     */
+    void view(ModuleView view);
+
+    /**
+     * The module has no route now (the dns does not know it or did not answer in time): answer
+     * the requests that wait for it with NOEXIST.
+     *
+     * @param module the module
+     */
+    void unknown(ModuleId module);
+
+    /**
+     * The node no longer serves the module: drop its view.
+     *
+     * @param module the module
+     */
+    void release(ModuleId module);
+  }
+
+  /**
+   * The entity's view of a module, sent on every change and to every newly subscribed node.
+   *
+   * @param view the view
+   * @param entity the entity that sent it, watched by the node
+   */
+  public record EntityView(ModuleView view, ActorRef<LoadBalanceEntity.Command> entity)
+      implements Command, CborSerializable {}
+
+  /**
+   * A port starts; it gets every current view at once.
+   *
+   * @param port the port
+   */
+  public record AddPort(Port port) implements Command {}
+
+  /**
+   * A port stopped.
+   *
+   * @param port the port
+   */
+  public record RemovePort(Port port) implements Command {}
+
+  /**
+   * A port got a request for a module it has no view of.
+   *
+   * @param module the module
+   */
+  public record Need(ModuleId module) implements Command {}
+
+  /**
+   * Modules a port answered requests or took reports for since its last {@code Used}.
+   *
+   * @param modules the modules
+   */
+  public record Used(Set<ModuleId> modules) implements Command {
+    /** Copies the set. */
+    public Used {
+      modules = Set.copyOf(modules);
+    }
+  }
+
+  /** A route from the node's dns client, an answer to a pull or a push. */
+  record DnsRoute(ModuleId module, List<Host> hosts) implements Command {}
+
+  private record FirstPullWaitOver(ModuleId module) implements Command {}
+
+  private record EntityStopped(ModuleId module, ActorRef<LoadBalanceEntity.Command> entity) implements Command {}
+
+  private enum Tick implements Command { INSTANCE }
+
+  /** What the node knows of one module it serves. */
+  private static final class Served {
+    ModuleView view;
+    List<Host> dnsRoute;
+    ActorRef<LoadBalanceEntity.Command> entity;
+    /** Since when no entity confirmed the view (the time it was created or its entity stopped). */
+    long unconfirmedSinceMs;
+    long lastSubscribeMs;
+    long lastUsedMs;
+    long routeAtMs;
+
+    Served(ModuleView view, List<Host> dnsRoute, long nowMs) {
+      this.view = view;
+      this.dnsRoute = dnsRoute;
+      this.unconfirmedSinceMs = nowMs;
+      this.lastSubscribeMs = nowMs;
+      this.lastUsedMs = nowMs;
+      this.routeAtMs = nowMs;
+    }
+  }
+
+  private final AgentSettings settings;
+  private final AgentStats stats;
+  private final Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities;
+  private final TimerScheduler<Command> timers;
+  private final LongSupplier clock;
+  private final ActorRef<DnsClient.Command> dns;
+  private final List<Port> ports = new ArrayList<>();
+  private final Map<ModuleId, Served> served = new HashMap<>();
+  /** Outstanding first pulls: module to the clock millis it was asked. */
+  private final Map<ModuleId, Long> pulls = new HashMap<>();
+  private final NegativeCache negative;
+
+  /**
+   * @param settings the agent settings (dns address, timeouts, negative cache)
+   * @param entities the LoadBalance entity of a module (production: {@code ClusterSharding.entityRefFor})
+   * @param stats the node's agent counters
+   * @return the behavior; its dns client is restarted on failure
+   */
+  public static Behavior<Command> create(AgentSettings settings,
+      Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, AgentStats stats) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new NodeViews(context, timers, settings, entities, stats, System::currentTimeMillis)));
+  }
+
+  private NodeViews(ActorContext<Command> context, TimerScheduler<Command> timers, AgentSettings settings,
+      Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, AgentStats stats, LongSupplier clock) {
+    super(context);
+    this.settings = settings;
+    this.stats = stats;
+    this.entities = entities;
+    this.timers = timers;
+    this.clock = clock;
+    this.negative = new NegativeCache(settings.negativeCacheSize(), settings.negativeCacheTtl().toMillis());
+    this.dns = context.spawn(Behaviors.supervise(DnsClient.create(settings, context.getSelf(), stats))
+        .onFailure(SupervisorStrategy.restart()), "dns-client", DispatcherSelector.sameAsParent());
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.resubscribeInterval());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Need.class, this::onNeed)
+        .onMessage(DnsRoute.class, this::onDnsRoute)
+        .onMessage(EntityView.class, this::onEntityView)
+        .onMessage(Used.class, this::onUsed)
+        .onMessage(AddPort.class, this::onAddPort)
+        .onMessage(RemovePort.class, r -> {
+          ports.remove(r.port());
+          return this;
+        })
+        .onMessage(FirstPullWaitOver.class, this::onFirstPullWaitOver)
+        .onMessage(EntityStopped.class, this::onEntityStopped)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .build();
+  }
+
+  private Behavior<Command> onAddPort(AddPort add) {
+    ports.add(add.port());
+    served.values().forEach(s -> add.port().view(s.view));
+    return this;
+  }
+
+  private Behavior<Command> onNeed(Need need) {
+    ModuleId module = need.module();
+    long now = clock.getAsLong();
+    Served s = served.get(module);
+    if (s != null) {
+      ports.forEach(p -> p.view(s.view));
+    } else if (negative.contains(module, now)) {
+      stats.recordNegativeHit();
+      ports.forEach(p -> p.unknown(module));
+    } else if (!pulls.containsKey(module)) {
+      pulls.put(module, now);
+      dns.tell(new DnsClient.Pull(module));
+      timers.startSingleTimer(new FirstPullWaitOver(module), new FirstPullWaitOver(module),
+          settings.loadBalance().firstPullWait());
+    } else if (!timers.isTimerActive(new FirstPullWaitOver(module))) {
+      // Asked before and the wait is over: the answer is still NOEXIST until the dns answers.
+      ports.forEach(p -> p.unknown(module));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFirstPullWaitOver(FirstPullWaitOver over) {
+    if (pulls.containsKey(over.module())) {
+      ports.forEach(p -> p.unknown(over.module()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDnsRoute(DnsRoute route) {
+    ModuleId module = route.module();
+    long now = clock.getAsLong();
+    Served s = served.get(module);
+    if (s != null) {
+      s.routeAtMs = now;
+      boolean changed = !s.dnsRoute.equals(route.hosts());
+      s.dnsRoute = route.hosts();
+      entities.apply(module).tell(new LoadBalanceEntity.RoutesUpdated(route.hosts()));
+      if (changed && s.entity == null) {
+        s.view = ModuleView.fromDns(module, route.hosts(), Set.copyOf(s.view.overloaded()));
+        ports.forEach(p -> p.view(s.view));
+      }
+      return this;
+    }
+    if (pulls.remove(module) == null) {
+      // A push for a module this node does not serve (released, or unknown until now): the dns
+      // knows it now, so the next request pulls it instead of answering NOEXIST from the cache.
+      if (!route.hosts().isEmpty()) {
+        negative.remove(module);
+      }
+      return this;
+    }
+    timers.cancel(new FirstPullWaitOver(module));
+    if (route.hosts().isEmpty()) {
+      negative.put(module, now);
+      dns.tell(new DnsClient.Forget(module));
+      ports.forEach(p -> p.unknown(module));
+      return this;
+    }
+    negative.remove(module);
+    List<Host> hosts = List.copyOf(new TreeSet<>(route.hosts()));
+    Served fresh = new Served(ModuleView.fromDns(module, hosts, Set.of()), hosts, now);
+    served.put(module, fresh);
+    ports.forEach(p -> p.view(fresh.view));
+    entities.apply(module).tell(new LoadBalanceEntity.Subscribe(getContext().getSelf(), hosts));
+    updateGauges(now);
+    return this;
+  }
+
+  private Behavior<Command> onEntityView(EntityView update) {
+    ModuleId module = update.view().module();
+    Served s = served.get(module);
+    if (s == null) {
+      update.entity().tell(new LoadBalanceEntity.Unsubscribe(getContext().getSelf()));
+      return this;
+    }
+    if (!update.entity().equals(s.entity)) {
+      if (s.entity != null) {
+        getContext().unwatch(s.entity);
+      }
+      s.entity = update.entity();
+      getContext().watchWith(update.entity(), new EntityStopped(module, update.entity()));
+    }
+    s.view = update.view();
+    ports.forEach(p -> p.view(update.view()));
+    return this;
+  }
+
+  private Behavior<Command> onEntityStopped(EntityStopped stopped) {
+    Served s = served.get(stopped.module());
+    if (s != null && stopped.entity().equals(s.entity)) {
+      long now = clock.getAsLong();
+      s.entity = null;
+      s.unconfirmedSinceMs = now;
+      subscribe(stopped.module(), s, now);
+    }
+    return this;
+  }
+
+  private void subscribe(ModuleId module, Served s, long now) {
+    s.lastSubscribeMs = now;
+    List<Host> route = s.dnsRoute.isEmpty() ? s.view.hosts() : s.dnsRoute;
+    entities.apply(module).tell(new LoadBalanceEntity.Subscribe(getContext().getSelf(), route));
+  }
+
+  private Behavior<Command> onUsed(Used used) {
+    long now = clock.getAsLong();
+    for (ModuleId module : used.modules()) {
+      Served s = served.get(module);
+      if (s != null) {
+        s.lastUsedMs = now;
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onTick() {
+    long now = clock.getAsLong();
+    long passivateMs = settings.passivateAfter().toMillis();
+    long updateMs = settings.loadBalance().updateTimeout().toMillis();
+    long resubscribeMs = settings.resubscribeInterval().toMillis();
+    for (Iterator<Map.Entry<ModuleId, Served>> it = served.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<ModuleId, Served> e = it.next();
+      ModuleId module = e.getKey();
+      Served s = e.getValue();
+      if (now - s.lastUsedMs >= passivateMs) {
+        it.remove();
+        release(module, s);
+        continue;
+      }
+      if (s.entity == null && now - s.lastSubscribeMs >= resubscribeMs) {
+        subscribe(module, s, now);
+      }
+      if (now - s.routeAtMs > updateMs) {
+        s.routeAtMs = now;
+        dns.tell(new DnsClient.Pull(module));
+      }
+    }
+    for (Iterator<Map.Entry<ModuleId, Long>> it = pulls.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<ModuleId, Long> e = it.next();
+      if (now - e.getValue() > updateMs) {
+        it.remove();
+        dns.tell(new DnsClient.Forget(e.getKey()));
+      }
+    }
+    negative.expire(now);
+    updateGauges(now);
+    return this;
+  }
+
+  private void release(ModuleId module, Served s) {
+    ports.forEach(p -> p.release(module));
+    if (s.entity != null) {
+      getContext().unwatch(s.entity);
+      s.entity.tell(new LoadBalanceEntity.Unsubscribe(getContext().getSelf()));
+    }
+    dns.tell(new DnsClient.Forget(module));
+  }
+
+  private void updateGauges(long now) {
+    long staleMs = settings.staleAfter().toMillis();
+    long stale = served.values().stream().filter(s -> s.entity == null && now - s.unconfirmedSinceMs > staleMs).count();
+    stats.setViews(served.size(), stale);
+  }
+}
