@@ -22,10 +22,11 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li><b>Latency-aware</b>: among idle hosts, power of two choices. Two distinct idle hosts are
  *       drawn at random and one of them is taken with probability inversely proportional to the
- *       square of its cost, where cost = (average time cost + 1 ms) / weight. A failure counts as at
- *       least {@code failure-penalty} of time cost and lowers the success average the weight is
- *       made of, so a host that fails fast does not look fast (the trap of linkerd2#11669). An
- *       unused host's average decays towards zero with {@code decay}, so it is tried again.
+ *       square of its cost, where cost = (average time cost of its successful calls + 1 ms) /
+ *       weight, and weight = its recent success rate (times its slow-start ramp). Failures never
+ *       make a host look fast: they only lower its success rate, so a host that fails fast loses
+ *       (the trap of linkerd2#11669). An unused host's average time cost decays towards zero with
+ *       {@code decay}, so a host left alone for being slow is tried again.
  *   <li><b>No blackout</b>: when more than {@code panic-threshold} of the hosts are overloaded,
  *       picks spread over every host weighted by its recent success rate; OVERLOAD only when every
  *       host's recent success rate is below {@code min-success} (Envoy's panic threshold).
@@ -61,7 +62,6 @@ final class AdaptiveSelector {
   private final AdaptiveSettings settings;
   private final LongSupplier clockMillis;
   private final RandomGenerator random;
-  private final double failurePenaltyMs;
   private final double decayMs;
   private final double slowStartMs;
   private final Map<Host, Health> health = new HashMap<>();
@@ -82,7 +82,6 @@ final class AdaptiveSelector {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clockMillis = Objects.requireNonNull(clockMillis, "clockMillis");
     this.random = Objects.requireNonNull(random, "random");
-    this.failurePenaltyMs = settings.failurePenalty().toMillis();
     this.decayMs = settings.decay().toMillis();
     this.slowStartMs = settings.slowStart().toMillis();
     this.probeIntervalMs = 1000.0 / settings.probeRate();
@@ -149,9 +148,8 @@ final class AdaptiveSelector {
     }
     double w = settings.sampleWeight();
     state.success += w * ((success ? 1.0 : 0.0) - state.success);
-    if (timecostMs > 0 || !success) {
-      double cost = success ? timecostMs : Math.max(timecostMs, failurePenaltyMs);
-      state.latencyMs = state.sampled ? state.latencyMs + w * (cost - state.latencyMs) : cost;
+    if (success && timecostMs > 0) {
+      state.latencyMs = state.sampled ? state.latencyMs + w * (timecostMs - state.latencyMs) : timecostMs;
       state.sampled = true;
     }
     long now = clockMillis.getAsLong();

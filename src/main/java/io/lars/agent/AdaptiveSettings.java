@@ -10,11 +10,10 @@ import java.time.Duration;
  * The constructor validates every value and names the key that is wrong.
  *
  * @param sampleWeight {@code sample-weight}, 0.001..1.0: how far one report moves a host's averages
- *     of time cost and success towards its own value (an exponentially weighted moving average)
+ *     of success (every report) and time cost (successful reports that give one) towards its own
+ *     value (an exponentially weighted moving average)
  * @param decay {@code decay}, 100 ms..10 min: time constant at which an unused host's average time
  *     cost decays towards zero, so that a host left alone for being slow is tried again
- * @param failurePenalty {@code failure-penalty}, 1 ms..1 min: the time cost a failure counts as
- *     when it took less, so that a host that fails fast does not look fast
  * @param panicThreshold {@code panic-threshold}, 0.0..1.0: above this fraction of overloaded
  *     hosts, picks spread over every host weighted by recent success instead of answering OVERLOAD
  * @param minSuccess {@code min-success}, 0.0..1.0: in panic, OVERLOAD only when every host's recent
@@ -26,7 +25,7 @@ import java.time.Duration;
  * @param windowMinCalls {@code window-min-calls}, 1..1_000_000: calls in an idle window before the
  *     window error rate may overload a host (with the reference policy 1, the reference rule)
  */
-public record AdaptiveSettings(double sampleWeight, Duration decay, Duration failurePenalty, double panicThreshold, double minSuccess,
+public record AdaptiveSettings(double sampleWeight, Duration decay, double panicThreshold, double minSuccess,
     Duration slowStart, double probeRate, int windowMinCalls) {
 
   /** The configuration path these settings are read from. */
@@ -43,7 +42,6 @@ public record AdaptiveSettings(double sampleWeight, Duration decay, Duration fai
       throw new IllegalArgumentException(PATH + ".sample-weight must be 0.001..1.0, got " + sampleWeight);
     }
     checkDuration("decay", decay, Duration.ofMillis(100), Duration.ofMinutes(10));
-    checkDuration("failure-penalty", failurePenalty, Duration.ofMillis(1), Duration.ofMinutes(1));
     checkRate("panic-threshold", panicThreshold);
     checkRate("min-success", minSuccess);
     checkDuration("slow-start", slowStart, Duration.ZERO, Duration.ofMinutes(10));
@@ -65,8 +63,7 @@ public record AdaptiveSettings(double sampleWeight, Duration decay, Duration fai
   public static AdaptiveSettings fromConfig(Config config) {
     try {
       Config c = config.getConfig(PATH);
-      return new AdaptiveSettings(c.getDouble("sample-weight"), c.getDuration("decay"), c.getDuration("failure-penalty"),
-          c.getDouble("panic-threshold"), c.getDouble("min-success"), c.getDuration("slow-start"),
+      return new AdaptiveSettings(c.getDouble("sample-weight"), c.getDuration("decay"), c.getDouble("panic-threshold"), c.getDouble("min-success"), c.getDuration("slow-start"),
           c.getDouble("probe-rate"), c.getInt("window-min-calls"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);
@@ -74,11 +71,11 @@ public record AdaptiveSettings(double sampleWeight, Duration decay, Duration fai
   }
 
   /**
-   * @return the shipped defaults: sample weight 0.1, decay 10 s, failure penalty 1 s, panic 0.5,
+   * @return the shipped defaults: sample weight 0.1, decay 10 s, panic 0.5,
    *     min success 0.01, slow start 30 s, 2 probes/s, 5 calls
    */
   public static AdaptiveSettings defaults() {
-    return new AdaptiveSettings(0.1, Duration.ofSeconds(10), Duration.ofSeconds(1), 0.5, 0.01, Duration.ofSeconds(30), 2.0, 5);
+    return new AdaptiveSettings(0.1, Duration.ofSeconds(10), 0.5, 0.01, Duration.ofSeconds(30), 2.0, 5);
   }
 
   private static void checkRate(String key, double value) {

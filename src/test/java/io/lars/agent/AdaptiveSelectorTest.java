@@ -171,7 +171,7 @@ class AdaptiveSelectorTest {
     @Test
     void withThePanicThresholdAtOneAllOverloadedAnswersOverloadBetweenProbes() {
       AdaptiveSettings d = AdaptiveSettings.defaults();
-      AdaptiveSelector s = selector(new AdaptiveSettings(d.sampleWeight(), d.decay(), d.failurePenalty(), 1.0,
+      AdaptiveSelector s = selector(new AdaptiveSettings(d.sampleWeight(), d.decay(), 1.0,
           d.minSuccess(), d.slowStart(), d.probeRate(), d.windowMinCalls()));
       s.update(hosts, hosts, RATE);
       assertEquals(RetCode.OVERLOAD, s.pick().retCode());
@@ -259,11 +259,11 @@ class AdaptiveSelectorTest {
     void outOfRangeValuesNameTheirKey() {
       AdaptiveSettings d = AdaptiveSettings.defaults();
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AdaptiveSettings(
-          d.sampleWeight(), d.decay(), d.failurePenalty(), 1.5, d.minSuccess(), d.slowStart(), d.probeRate(),
+          d.sampleWeight(), d.decay(), 1.5, d.minSuccess(), d.slowStart(), d.probeRate(),
           d.windowMinCalls()));
       assertTrue(e.getMessage().contains("lars.agent.load-balance.adaptive.panic-threshold"), e.getMessage());
       e = assertThrows(IllegalArgumentException.class, () -> new AdaptiveSettings(d.sampleWeight(), d.decay(),
-          d.failurePenalty(), d.panicThreshold(), d.minSuccess(), d.slowStart(), 0, d.windowMinCalls()));
+          d.panicThreshold(), d.minSuccess(), d.slowStart(), 0, d.windowMinCalls()));
       assertTrue(e.getMessage().contains("probe-rate"), e.getMessage());
     }
   }
