@@ -17,7 +17,8 @@ final class LbScenarioBench {
   /**
    * Runs the scenarios.
    *
-   * @param args {@code [policies=reference,adaptive] [rate=400 calls/s] [seconds=30] [eventAt=10]}
+   * @param args {@code [policies=reference,adaptive] [rate=400 calls/s] [seconds=30] [eventAt=10]
+   *     [scenarios=S1,S2,S3,S4,S5,S6] [rounds=1]}
    * @throws Exception if a node cannot start
    */
   public static void main(String[] args) throws Exception {
@@ -25,13 +26,17 @@ final class LbScenarioBench {
     int rate = args.length > 1 ? Integer.parseInt(args[1]) : 400;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
     int eventAt = args.length > 3 ? Integer.parseInt(args[3]) : 10;
+    List<String> names = List.of((args.length > 4 ? args[4] : "S1,S2,S3,S4,S5,S6").split(","));
+    int rounds = args.length > 5 ? Integer.parseInt(args[5]) : 1;
     LbScenarios scenarios = new LbScenarios(rate, 16, seconds, eventAt);
     List<LbScenarios.Outcome> outcomes = new ArrayList<>();
-    for (String scenario : List.of("S1", "S2", "S3", "S4", "S5", "S6")) {
-      for (String policy : policies) {
-        LbScenarios.Outcome o = scenarios.run(scenario, policy, ConfigFactory.empty());
-        outcomes.add(o);
-        System.out.println(o.row());
+    for (int round = 0; round < rounds; round++) {
+      for (String scenario : names) {
+        for (String policy : policies) {
+          LbScenarios.Outcome o = scenarios.run(scenario, policy, ConfigFactory.empty());
+          outcomes.add(o);
+          System.out.println(o.row());
+        }
       }
     }
     System.out.println();

@@ -215,6 +215,8 @@ public final class LbScenarios {
     Map<Host, Backend> byHost = new HashMap<>();
     backends.forEach(b -> byHost.put(b.host(), b));
     Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(10), 3);
+    Histogram before = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(10), 3);
+    Histogram after = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(10), 3);
     LongAdder calls = new LongAdder();
     LongAdder errors = new LongAdder();
     long start = System.nanoTime();
@@ -223,7 +225,7 @@ public final class LbScenarios {
     List<Thread> workers = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
       long offset = intervalNanos * i / threads;
-      Thread t = new Thread(() -> callLoop(client, byHost, start, end, offset, intervalNanos, latency, calls, errors),
+      Thread t = new Thread(() -> callLoop(client, byHost, start, end, offset, intervalNanos, latency, before, after, calls, errors),
           "lbbench-client");
       t.setDaemon(true);
       t.start();
@@ -244,7 +246,9 @@ public final class LbScenarios {
       t.join(TimeUnit.SECONDS.toMillis(seconds + 10));
     }
     return new Outcome(scenario, policy, calls.sum(), errors.sum(), latency.getValueAtPercentile(50) / 1000.0,
-        latency.getValueAtPercentile(99) / 1000.0, shareAfter(backends, target), metric(scenario, backends, target));
+        latency.getValueAtPercentile(99) / 1000.0, shareAfter(backends, target),
+        metric(scenario, backends, target) + String.format(Locale.ROOT, "; p99 before %.2f ms, after %.2f ms",
+            before.getValueAtPercentile(99) / 1000.0, after.getValueAtPercentile(99) / 1000.0));
   }
 
   private double shareAfter(List<Backend> backends, Backend target) {
@@ -311,7 +315,7 @@ public final class LbScenarios {
   }
 
   private void callLoop(LarsClient client, Map<Host, Backend> byHost, long start, long end, long offset,
-      long intervalNanos, Histogram latency, LongAdder calls, LongAdder errors) {
+      long intervalNanos, Histogram latency, Histogram before, Histogram after, LongAdder calls, LongAdder errors) {
     long next = start + offset;
     while (next < end) {
       sleepUntil(next);
@@ -322,7 +326,14 @@ public final class LbScenarios {
       } catch (RuntimeException e) {
         errors.increment();
       }
-      latency.recordValue(Math.min(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0), TimeUnit.SECONDS.toMicros(10)));
+      long micros = Math.min(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0), TimeUnit.SECONDS.toMicros(10));
+      latency.recordValue(micros);
+      long second = TimeUnit.NANOSECONDS.toSeconds(t0 - start);
+      if (second >= 2 && second < eventAt) {
+        before.recordValue(micros);
+      } else if (second >= eventAt + 2) {
+        after.recordValue(micros);
+      }
       calls.increment();
       next += intervalNanos;
     }
