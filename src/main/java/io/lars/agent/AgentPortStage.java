@@ -37,6 +37,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,7 +122,7 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
     private final LogGate rejectedLog = new LogGate(Duration.ofSeconds(10));
     private final LogGate truncatedLog = new LogGate(Duration.ofMinutes(1));
     private final LogGate errorLog = new LogGate(Duration.ofSeconds(10));
-    private final int probeNum = settings.loadBalance().probeNum();
+    private final SplittableRandom random = new SplittableRandom();
     private final long askTimeoutNanos = settings.askTimeout().toNanos();
     private int waitingCount;
     private NodeViews.Port port;
@@ -250,6 +251,7 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
         return;
       }
       selector.used = true;
+      selector.onReport(item.host(), item.retcode(), item.timecostMs());
       long droppedBefore = batcher.dropped();
       List<LoadBalanceEntity.ReportItem> full = batcher.add(module, item);
       if (batcher.dropped() != droppedBefore) {
@@ -299,7 +301,7 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
       ModuleId module = view.module();
       ViewSelector selector = modules.get(module);
       if (selector == null) {
-        selector = new ViewSelector(probeNum, view);
+        selector = new ViewSelector(settings.loadBalance(), view, System::currentTimeMillis, random);
         modules.put(module, selector);
       } else {
         selector.update(view);

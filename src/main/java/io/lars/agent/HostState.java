@@ -27,6 +27,8 @@ final class HostState {
   long idleSinceMs;
   /** Clock millis at which the host was last overloaded, 0 if never (reference: {@code overload_ts}). */
   long overloadSinceMs;
+  /** Moving average of reported time costs, ms; 0 until one is reported. Not reset by transitions. */
+  double avgTimecostMs;
 
   HostState prev;
   HostState next;
@@ -72,6 +74,6 @@ final class HostState {
   /** @return an immutable copy of this state */
   LoadBalance.HostSnapshot snapshot() {
     return new LoadBalance.HostSnapshot(host, overloaded, vsucc, verr, rsucc, rerr, continSucc, continErr,
-        idleSinceMs, overloadSinceMs);
+        idleSinceMs, overloadSinceMs, avgTimecostMs);
   }
 }

@@ -97,9 +97,19 @@ public final class LoadBalance {
    * @param continErr consecutive failures
    * @param idleSinceMs clock millis at which the current idle window started
    * @param overloadSinceMs clock millis at which the host was last overloaded, 0 if never
+   * @param avgTimecostMs moving average of the time cost reports gave for this host, ms (each
+   *     report with a time cost moves it {@code adaptive.sample-weight} of the way; failures count
+   *     as they were reported); 0 until a report says; kept in memory only, not recorded
    */
   public record HostSnapshot(Host host, boolean overloaded, long vsucc, long verr, long rsucc, long rerr,
-      int continSucc, int continErr, long idleSinceMs, long overloadSinceMs) {}
+      int continSucc, int continErr, long idleSinceMs, long overloadSinceMs, double avgTimecostMs) {
+
+    /** A snapshot without a time cost average (0 ms). */
+    public HostSnapshot(Host host, boolean overloaded, long vsucc, long verr, long rsucc, long rerr,
+        int continSucc, int continErr, long idleSinceMs, long overloadSinceMs) {
+      this(host, overloaded, vsucc, verr, rsucc, rerr, continSucc, continErr, idleSinceMs, overloadSinceMs, 0);
+    }
+  }
 
   /**
    * An immutable copy of the whole state, for the admin view.
@@ -162,6 +172,7 @@ public final class LoadBalance {
   private final long overloadTimeoutMs;
   private final long updateTimeoutMs;
   private final long timecostUnitMs;
+  private final double timecostWeight;
 
   private final Map<Host, HostState> hostMap = new HashMap<>();
   private final HostRing idleList = new HostRing();
@@ -188,6 +199,7 @@ public final class LoadBalance {
     this.overloadTimeoutMs = settings.overloadTimeout().toMillis();
     this.updateTimeoutMs = settings.updateTimeout().toMillis();
     this.timecostUnitMs = settings.timecostUnit().toMillis();
+    this.timecostWeight = settings.adaptive().sampleWeight();
   }
 
   /** @return the module this instance balances */
@@ -294,7 +306,8 @@ public final class LoadBalance {
    *   <li>Overloaded host, success: idle if {@code vsucc/(vsucc+verr) > succ-rate}, else if
    *       {@code continSucc >= contin-succ-limit}.
    *   <li>No transition yet: an idle host whose window is {@code idle-timeout} old is overloaded if
-   *       {@code rerr/(rsucc+rerr) >= window-err-rate}, else its window restarts (counters back to the
+   *       {@code rerr/(rsucc+rerr) >= window-err-rate} over at least
+   *       {@link LoadBalanceSettings#windowMinCalls()} calls (1 with the reference policy), else its window restarts (counters back to the
    *       idle start, its place in the list kept; reference: {@code host_info::check_window}); an
    *       overloaded host {@code overload-timeout} old goes back to idle.
    *   <li>To overload: {@code vsucc=0, verr=init-err-cnt}, real and consecutive counts 0,
@@ -317,6 +330,10 @@ public final class LoadBalance {
     long now = clockMillis.getAsLong();
     statsChanged = true;
     boolean success = retcode == 0;
+    if (timecostMs != 0) {
+      double cost = Integer.toUnsignedLong(timecostMs);
+      h.avgTimecostMs = h.avgTimecostMs == 0 ? cost : h.avgTimecostMs + timecostWeight * (cost - h.avgTimecostMs);
+    }
     if (success) {
       h.vsucc++;
       h.rsucc++;
@@ -349,7 +366,7 @@ public final class LoadBalance {
     if (!h.overloaded) {
       if (now - h.idleSinceMs >= idleTimeoutMs) {
         long calls = h.rsucc + h.rerr;
-        if (calls > 0 && (double) h.rerr / calls >= settings.windowErrRate()) {
+        if (calls > 0 && calls >= settings.windowMinCalls() && (double) h.rerr / calls >= settings.windowErrRate()) {
           return Optional.of(toOverload(h, now, "window error rate"));
         }
         h.resetIdle(now, settings.initSuccCnt());

@@ -623,7 +623,8 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   }
 
   private ModuleView view() {
-    return new ModuleView(module, version, true, List.copyOf(loadBalance.hosts()), List.copyOf(loadBalance.overloaded()));
+    return new ModuleView(module, version, true, List.copyOf(loadBalance.hosts()), List.copyOf(loadBalance.overloaded()),
+        subscribers.size());
   }
 
   private void logTransition(LoadBalance.Transition t) {

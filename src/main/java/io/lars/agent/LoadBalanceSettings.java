@@ -25,13 +25,51 @@ import java.time.Duration;
  * @param reportInterval {@code report-interval}, at least 1 ms: how often changed statistics go to the reporter
  * @param firstPullWait {@code first-pull-wait}, 0 ms or more: how long a request for an unknown module waits for its first route
  * @param timecostUnit {@code timecost-unit}, at least 1 ms: a failure that took {@code n} units counts as {@code n} failures
+ * @param policy {@code policy}: {@code reference} (SPEC 7.2 exactly) or {@code adaptive} (issue 17, {@link AdaptiveSelector})
+ * @param adaptive {@code adaptive.*}: the adaptive policy's tuning, read whatever the policy
  */
 public record LoadBalanceSettings(int probeNum, int initSuccCnt, int initErrCnt, double errRate, double succRate,
     int continErrLimit, int continSuccLimit, double windowErrRate, Duration idleTimeout, Duration overloadTimeout,
-    Duration updateTimeout, Duration reportInterval, Duration firstPullWait, Duration timecostUnit) {
+    Duration updateTimeout, Duration reportInterval, Duration firstPullWait, Duration timecostUnit, Policy policy,
+    AdaptiveSettings adaptive) {
 
   /** The configuration path these settings are read from. */
   public static final String PATH = "lars.agent.load-balance";
+
+  /** How hosts are chosen ({@code lars.agent.load-balance.policy}). */
+  public enum Policy {
+    /** The reference rules (SPEC 7.2): rotation over idle hosts, every probe-num-th request a probe. */
+    REFERENCE,
+    /** The reference's idle/overload states plus latency-aware picks, panic, slow start and a probe budget. */
+    ADAPTIVE;
+
+    /**
+     * @param name {@code reference} or {@code adaptive}, any case
+     * @return the policy
+     * @throws IllegalArgumentException naming {@code lars.agent.load-balance.policy} for any other name
+     */
+    public static Policy parse(String name) {
+      for (Policy p : values()) {
+        if (p.name().equalsIgnoreCase(name)) {
+          return p;
+        }
+      }
+      throw new IllegalArgumentException(PATH + ".policy must be reference or adaptive, got '" + name + "'");
+    }
+  }
+
+  /**
+   * The reference policy with the shipped adaptive tuning (for code that predates the policy).
+   *
+   * @throws IllegalArgumentException naming the key of the first wrong value
+   */
+  public LoadBalanceSettings(int probeNum, int initSuccCnt, int initErrCnt, double errRate, double succRate,
+      int continErrLimit, int continSuccLimit, double windowErrRate, Duration idleTimeout, Duration overloadTimeout,
+      Duration updateTimeout, Duration reportInterval, Duration firstPullWait, Duration timecostUnit) {
+    this(probeNum, initSuccCnt, initErrCnt, errRate, succRate, continErrLimit, continSuccLimit, windowErrRate,
+        idleTimeout, overloadTimeout, updateTimeout, reportInterval, firstPullWait, timecostUnit, Policy.REFERENCE,
+        AdaptiveSettings.defaults());
+  }
 
   private static final int MAX_COUNT = 1_000_000;
 
@@ -56,6 +94,31 @@ public record LoadBalanceSettings(int probeNum, int initSuccCnt, int initErrCnt,
     checkAtLeast("report-interval", reportInterval, 1);
     checkAtLeast("first-pull-wait", firstPullWait, 0);
     checkAtLeast("timecost-unit", timecostUnit, 1);
+    if (policy == null) {
+      throw new NullPointerException(PATH + ".policy is missing");
+    }
+    if (adaptive == null) {
+      throw new NullPointerException(AdaptiveSettings.PATH + " is missing");
+    }
+  }
+
+  /**
+   * @return calls an idle window needs before its error rate may overload a host (report rule 4):
+   *     1 with the reference policy (the reference rule), {@code adaptive.window-min-calls} with the
+   *     adaptive one, so that one failure after a quiet window does not overload a host
+   */
+  public int windowMinCalls() {
+    return policy == Policy.ADAPTIVE ? adaptive.windowMinCalls() : 1;
+  }
+
+  /**
+   * @param next the policy to use
+   * @return these settings with another policy
+   */
+  public LoadBalanceSettings withPolicy(Policy next) {
+    return new LoadBalanceSettings(probeNum, initSuccCnt, initErrCnt, errRate, succRate, continErrLimit,
+        continSuccLimit, windowErrRate, idleTimeout, overloadTimeout, updateTimeout, reportInterval, firstPullWait,
+        timecostUnit, next, adaptive);
   }
 
   /**
@@ -72,7 +135,8 @@ public record LoadBalanceSettings(int probeNum, int initSuccCnt, int initErrCnt,
           c.getDouble("err-rate"), c.getDouble("succ-rate"), c.getInt("contin-err-limit"),
           c.getInt("contin-succ-limit"), c.getDouble("window-err-rate"), c.getDuration("idle-timeout"),
           c.getDuration("overload-timeout"), c.getDuration("update-timeout"), c.getDuration("report-interval"),
-          c.getDuration("first-pull-wait"), c.getDuration("timecost-unit"));
+          c.getDuration("first-pull-wait"), c.getDuration("timecost-unit"), Policy.parse(c.getString("policy")),
+          AdaptiveSettings.fromConfig(config));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);
     }

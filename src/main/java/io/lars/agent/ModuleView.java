@@ -20,18 +20,35 @@ import java.util.TreeSet;
  * @param fromEntity true when the entity built it, false for the node's provisional dns view
  * @param hosts the route, sorted, without duplicates; empty when the module has no host (NOEXIST)
  * @param overloaded the hosts of the route that are overloaded, sorted
+ * @param servingNodes how many agent nodes the entity knew to serve the module when it built the
+ *     view, at least 1 (1 for a provisional view); the adaptive policy divides its cluster-wide
+ *     probe budget by it
  */
-public record ModuleView(ModuleId module, long version, boolean fromEntity, List<Host> hosts, List<Host> overloaded)
-    implements CborSerializable {
+public record ModuleView(ModuleId module, long version, boolean fromEntity, List<Host> hosts, List<Host> overloaded,
+    int servingNodes) implements CborSerializable {
 
-  /** Copies the lists, sorted; overloaded hosts outside the route are left out. */
+  /** Copies the lists, sorted; overloaded hosts outside the route are left out; at least 1 serving node. */
   public ModuleView {
     Objects.requireNonNull(module, "module");
+    servingNodes = Math.max(1, servingNodes);
     TreeSet<Host> route = new TreeSet<>(hosts);
     TreeSet<Host> over = new TreeSet<>(overloaded);
     over.retainAll(route);
     hosts = List.copyOf(route);
     overloaded = List.copyOf(over);
+  }
+
+  /**
+   * A view served by one node.
+   *
+   * @param module the module
+   * @param version the entity's version of it, 0 for a provisional view
+   * @param fromEntity true when the entity built it
+   * @param hosts the route
+   * @param overloaded its overloaded hosts
+   */
+  public ModuleView(ModuleId module, long version, boolean fromEntity, List<Host> hosts, List<Host> overloaded) {
+    this(module, version, fromEntity, hosts, overloaded, 1);
   }
 
   /**

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
 
 /**
  * Chooses hosts from one {@link ModuleView} on one agent port (SPEC 7.2 get_host rules 2-5, the
@@ -14,12 +16,17 @@ import java.util.Set;
  * reference, where each agent probed on its own).
  *
  * <p>A new view keeps the rotation position (modulo the new list sizes) and the access counter,
- * so frequent view changes do not send every request to the first host. Not thread-safe: owned by
- * one stream stage.
+ * so frequent view changes do not send every request to the first host. With
+ * {@code policy = adaptive} the choice is {@link AdaptiveSelector}'s instead, fed with the reports
+ * that pass through the same port; its per-node probe rate is the cluster-wide
+ * {@code adaptive.probe-rate} divided by the nodes the view says serve the module. Not
+ * thread-safe: owned by one stream stage.
  */
 final class ViewSelector {
 
   private final int probeNum;
+  private final AdaptiveSelector adaptive;
+  private final double probeRate;
   private ModuleView view;
   private Host[] idle = new Host[0];
   private Host[] overload = new Host[0];
@@ -30,12 +37,46 @@ final class ViewSelector {
   boolean used;
 
   /**
+   * A selector with the reference rules.
+   *
    * @param probeNum every this many non-probe requests one probe of an overloaded host, at least 1
    * @param view the first view
    */
   ViewSelector(int probeNum, ModuleView view) {
     this.probeNum = probeNum;
+    this.adaptive = null;
+    this.probeRate = 0;
     update(view);
+  }
+
+  /**
+   * A selector with the configured policy.
+   *
+   * @param settings the load-balance settings: policy, probe-num, adaptive tuning
+   * @param view the first view
+   * @param clockMillis the clock of the adaptive policy, ms
+   * @param random the random source of the adaptive policy
+   */
+  ViewSelector(LoadBalanceSettings settings, ModuleView view, LongSupplier clockMillis, RandomGenerator random) {
+    this.probeNum = settings.probeNum();
+    this.adaptive = settings.policy() == LoadBalanceSettings.Policy.ADAPTIVE
+        ? new AdaptiveSelector(settings.adaptive(), clockMillis, random) : null;
+    this.probeRate = settings.adaptive().probeRate();
+    update(view);
+  }
+
+  /**
+   * Learns from a report that passed through this port (the adaptive policy's averages; the
+   * reference rules use none).
+   *
+   * @param host the host called
+   * @param retcode 0 for success, anything else a failure
+   * @param timecostMs what the call took, 0 when unknown
+   */
+  void onReport(Host host, int retcode, long timecostMs) {
+    if (adaptive != null) {
+      adaptive.onReport(host, retcode == 0, timecostMs);
+    }
   }
 
   /** @return the view in use */
@@ -61,6 +102,9 @@ final class ViewSelector {
     overload = next.overloaded().toArray(Host[]::new);
     nextIdle = idle.length == 0 ? 0 : nextIdle % idle.length;
     nextOverload = overload.length == 0 ? 0 : nextOverload % overload.length;
+    if (adaptive != null) {
+      adaptive.update(next.hosts(), next.overloaded(), probeRate / next.servingNodes());
+    }
   }
 
   /**
@@ -71,6 +115,9 @@ final class ViewSelector {
    */
   LoadBalance.Pick pick() {
     used = true;
+    if (adaptive != null) {
+      return adaptive.pick();
+    }
     if (idle.length == 0 && overload.length == 0) {
       return NOEXIST;
     }

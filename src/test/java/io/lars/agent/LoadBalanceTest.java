@@ -273,6 +273,25 @@ class LoadBalanceTest {
     }
 
     @Test
+    void withTheReferencePolicyOneFailureAfterAQuietWindowOverloads() {
+      lb.updateRoutes(List.of(H1));
+      clock.advance(FIFTEEN_SECONDS);
+      assertEquals("window error rate", lb.report(H1, 1, 0).orElseThrow().reason(), "1 of 1 >= 0.7: the reference rule");
+    }
+
+    @Test
+    void withTheAdaptivePolicyTheWindowNeedsWindowMinCalls() {
+      LoadBalance adaptive = withSettings(LoadBalanceSettings.defaults().withPolicy(LoadBalanceSettings.Policy.ADAPTIVE));
+      adaptive.updateRoutes(List.of(H1));
+      clock.advance(FIFTEEN_SECONDS);
+      assertEquals(Optional.empty(), adaptive.report(H1, 1, 0), "1 call < window-min-calls 5: the window restarts");
+      assertFalse(state(adaptive, H1).overloaded());
+      play(adaptive, H1, "SFFF");
+      clock.advance(FIFTEEN_SECONDS);
+      assertEquals("window error rate", adaptive.report(H1, 1, 0).orElseThrow().reason(), "4 of 5 calls failed");
+    }
+
+    @Test
     void windowBelowTheRateRestartsTheWindowInPlace() {
       lb.updateRoutes(List.of(H1, H2));
       play(lb, H1, "SSSSS F");
