@@ -27,13 +27,14 @@ import picocli.CommandLine.Parameters;
  *
  * <p>The measured window starts once every thread has had its first answer from the agent (the
  * client is ready, the agent knows the modules); per-second lines, the average and the latency
- * figures count only pairs completed inside the window. No answer to a first request: exit 4.
+ * figures count only pairs completed inside the window. No answer to a first request: exit 4;
+ * a module without hosts: exit 3.
  */
 @Command(name = "qps", mixinStandardHelpOptions = true,
     description = {"Load the agent with get_host + report loops and print QPS and latency.",
         "The window starts when every thread has had its first answer; only pairs inside it count."},
     exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {LarsMain.EXIT_0, LarsMain.EXIT_4, LarsMain.EXIT_64})
+    exitCodeList = {LarsMain.EXIT_0, LarsMain.EXIT_3, LarsMain.EXIT_4, LarsMain.EXIT_64})
 final class QpsCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "THREADS", description = "client threads, 1-256") int threads;
@@ -49,6 +50,7 @@ final class QpsCommand implements Callable<Integer> {
     final CountDownLatch ready;
     final CountDownLatch go = new CountDownLatch(1);
     final AtomicReference<RuntimeException> firstError = new AtomicReference<>();
+    final AtomicReference<String> noHosts = new AtomicReference<>();
     volatile boolean stop;
 
     Load(int threads) {
@@ -84,6 +86,12 @@ final class QpsCommand implements Callable<Integer> {
             + (e != null ? ": " + e.getMessage() : ""));
         return LarsMain.NO_ANSWER;
       }
+      if (load.noHosts.get() != null) {
+        load.stop = true;
+        load.go.countDown();
+        System.err.println("qps: no hosts for module " + load.noHosts.get() + "; thread i loads module (i+1,1)");
+        return LarsMain.NOEXIST;
+      }
       load.latency.getIntervalHistogram(); // discard the first requests' latencies
       long start = System.nanoTime();
       long startPairs = load.pairs.sum();
@@ -117,7 +125,9 @@ final class QpsCommand implements Callable<Integer> {
 
   private static void work(LarsClient client, int modid, Load load) {
     try {
-      client.getHostBlocking(modid, 1);
+      if (client.getHostBlocking(modid, 1).retCode() == RetCode.NOEXIST) {
+        load.noHosts.compareAndSet(null, "(" + modid + ",1)");
+      }
     } catch (LarsTimeoutException | IllegalStateException e) {
       load.firstError.compareAndSet(null, e);
     }

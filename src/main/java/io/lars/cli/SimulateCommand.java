@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code lars simulate MODID CMDID [ERR_RATE_0_10] [COUNT]}: the reference simulator. Each round
  * gets a host and reports a failure with probability ERR_RATE/10, then prints how often each
- * host was picked and how its calls went. Exit codes: see {@link LarsMain}.
+ * host was picked and how its calls went. Before printing, a get_route on the module's port
+ * confirms the agent has read every report (it reads a port in order). Exit codes: see {@link LarsMain}.
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
     description = {"Call a module COUNT times with random failures and print a per-host table.",
@@ -62,6 +63,8 @@ final class SimulateCommand implements Callable<Integer> {
         Tally t = tallies.getOrDefault(r.host(), new Tally(0, 0));
         tallies.put(r.host(), fail ? new Tally(t.succ(), t.err() + 1) : new Tally(t.succ() + 1, t.err()));
       }
+      // an answer on the module's port after the last report: the agent has read every report
+      ClientCommands.await(client.getRoute(modid, cmdid));
     } catch (LarsTimeoutException e) {
       return ClientCommands.noAnswer("simulate", e);
     }
