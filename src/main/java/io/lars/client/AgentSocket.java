@@ -15,7 +15,10 @@ import io.lars.protocol.pb.GetRouteResponse;
 import io.lars.protocol.pb.ReportRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -23,7 +26,9 @@ import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * request in flight for their module, which every concurrent asker of that module shares. A
  * request unanswered after {@code timeout} is sent once more, unchanged (same seq); after a second
  * timeout it fails with {@link LarsTimeoutException}.
+ *
+ * <p>{@link #getHostBlocking} takes a shorter path with the same rules: the calling thread sends
+ * from a UDP socket of its own (opened on its first blocking call, closed with the client) and
+ * receives the answer itself, as the reference {@code lars_api} does with {@code sendto} and
+ * {@code recvfrom}; no other thread is involved, so no hand-off is paid.
  *
  * <p>Futures complete on the receive thread (answers) or the sweeper thread (timeouts): callers'
  * callbacks must not block; use the {@code *Async} variants for slow work. Thread-safe.
@@ -87,6 +97,9 @@ final class AgentSocket implements AutoCloseable {
     }
   }
 
+  /** The socket and buffer of one thread that makes blocking calls. */
+  private record CallerSocket(DatagramSocket socket, DatagramPacket in) {}
+
   private final ClientSettings settings;
   private final List<InetSocketAddress> agents;
   private final LongSupplier nanoClock;
@@ -94,6 +107,8 @@ final class AgentSocket implements AutoCloseable {
   private final DatagramChannel channel;
   private final ConcurrentHashMap<Integer, PendingHost> hosts = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<ModuleId, PendingRoute> routes = new ConcurrentHashMap<>();
+  private final ThreadLocal<CallerSocket> callerSockets = new ThreadLocal<>();
+  private final Queue<CallerSocket> allCallerSockets = new ConcurrentLinkedQueue<>();
   private final AtomicInteger nextSeq = new AtomicInteger();
   private final ClientStats stats = new ClientStats();
   private final Thread receiver;
@@ -233,6 +248,109 @@ final class AgentSocket implements AutoCloseable {
     return send(frame(MessageId.REPORT_REQUEST, req), agentFor(modid, cmdid));
   }
 
+  /**
+   * get_host on the calling thread's own socket: send, receive until the answer with this seq and
+   * module comes (others are stale, counted), resend once with the same seq after
+   * {@code timeout}, fail after a second one.
+   *
+   * @param modid module id
+   * @param cmdid command id
+   * @return the agent's answer
+   * @throws LarsTimeoutException after two timeouts
+   * @throws IllegalStateException when the client is closed
+   */
+  HostResult getHostBlocking(int modid, int cmdid) {
+    CallerSocket caller = callerSocket();
+    int seq = nextSeq.incrementAndGet() & Integer.MAX_VALUE;
+    InetSocketAddress agent = agentFor(modid, cmdid);
+    ByteBuffer frame = frame(MessageId.GET_HOST_REQUEST,
+        GetHostRequest.newBuilder().setSeq(seq).setModid(modid).setCmdid(cmdid).build());
+    DatagramPacket out = new DatagramPacket(frame.array(), frame.limit(), agent);
+    try {
+      for (int attempt = 0; attempt < 2; attempt++) {
+        if (attempt == 1) {
+          stats.retries.increment();
+        }
+        caller.socket().send(out);
+        stats.sent.increment();
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (long left = timeoutNanos; left > 0; left = deadline - System.nanoTime()) {
+          caller.socket().setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+          caller.in().setLength(RECEIVE_BUFFER);
+          try {
+            caller.socket().receive(caller.in());
+          } catch (SocketTimeoutException e) {
+            break;
+          }
+          HostResult result = hostAnswer(caller.in(), seq, modid, cmdid);
+          if (result != null) {
+            stats.answered.increment();
+            return result;
+          }
+        }
+      }
+    } catch (IOException e) {
+      if (closed) {
+        throw closedException();
+      }
+      // e.g. ICMP port unreachable: no agent on that port; the caller learns it as a timeout
+      stats.receiveErrors.increment();
+      LOG.debug("lars client: blocking get_host to {}: {}", agent, e.toString());
+    }
+    stats.timeouts.increment();
+    throw timeout("get_host", modid, cmdid, agent);
+  }
+
+  private CallerSocket callerSocket() {
+    if (closed) {
+      throw closedException();
+    }
+    CallerSocket caller = callerSockets.get();
+    if (caller == null || caller.socket().isClosed()) {
+      try {
+        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(localAddress().getAddress(), 0));
+        caller = new CallerSocket(socket, new DatagramPacket(new byte[RECEIVE_BUFFER], RECEIVE_BUFFER));
+      } catch (IOException e) {
+        throw new UncheckedIOException("lars client cannot open a UDP socket: " + e.getMessage(), e);
+      }
+      callerSockets.set(caller);
+      allCallerSockets.add(caller);
+      if (closed) {
+        caller.socket().close();
+        throw closedException();
+      }
+    }
+    return caller;
+  }
+
+  /** @return the answer to this blocking request, or null for anything else (counted) */
+  private HostResult hostAnswer(DatagramPacket p, int seq, int modid, int cmdid) {
+    ByteBuffer le = ByteBuffer.wrap(p.getData(), p.getOffset(), p.getLength()).order(ByteOrder.LITTLE_ENDIAN);
+    if (p.getLength() < FrameCodec.HEADER_LENGTH || le.getInt() != MessageId.GET_HOST_RESPONSE.id()
+        || le.getInt() != p.getLength() - FrameCodec.HEADER_LENGTH) {
+      stats.dropped.increment();
+      return null;
+    }
+    GetHostResponse rsp;
+    try {
+      rsp = GetHostResponse.parseFrom(le);
+    } catch (InvalidProtocolBufferException e) {
+      stats.dropped.increment();
+      return null;
+    }
+    if (rsp.getSeq() != seq || rsp.getModid() != modid || rsp.getCmdid() != cmdid) {
+      stats.stale.increment();
+      return null;
+    }
+    return hostResult(rsp);
+  }
+
+  private static HostResult hostResult(GetHostResponse rsp) {
+    RetCode code = RetCode.of(rsp.getRetcode());
+    Host host = code == RetCode.SUCC && rsp.hasHost() ? Host.of(rsp.getHost()) : null;
+    return new HostResult(host == null && code == RetCode.SUCC ? RetCode.SYSTEM_ERROR : code, host);
+  }
+
   private InetSocketAddress agentFor(int modid, int cmdid) {
     return agents.get(Math.floorMod(modid + cmdid, 3));
   }
@@ -324,9 +442,7 @@ final class AgentSocket implements AutoCloseable {
       return;
     }
     stats.answered.increment();
-    RetCode code = RetCode.of(rsp.getRetcode());
-    Host host = code == RetCode.SUCC && rsp.hasHost() ? Host.of(rsp.getHost()) : null;
-    pending.result.complete(new HostResult(host == null && code == RetCode.SUCC ? RetCode.SYSTEM_ERROR : code, host));
+    pending.result.complete(hostResult(rsp));
   }
 
   private void onRouteResponse(GetRouteResponse rsp) {
@@ -401,6 +517,7 @@ final class AgentSocket implements AutoCloseable {
     } catch (IOException e) {
       LOG.debug("lars client: closing the socket: {}", e.toString());
     }
+    allCallerSockets.forEach(c -> c.socket().close());
     IllegalStateException e = closedException();
     hosts.values().forEach(p -> p.result.completeExceptionally(e));
     hosts.clear();

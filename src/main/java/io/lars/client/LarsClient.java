@@ -94,8 +94,11 @@ public final class LarsClient implements AutoCloseable {
   }
 
   /**
-   * {@link #getHost} for plain blocking code: waits on the calling thread, at most about twice
-   * the timeout. Never call it from an actor or a callback of this client.
+   * {@link #getHost} for plain blocking code, on the shortest path: the calling thread sends from
+   * a UDP socket of its own (opened on its first call, closed by {@link #close()}) and receives
+   * the answer itself, as the reference {@code lars_api} does; same rules (stale answers
+   * ignored, one retry with the same seq). Waits at most about twice the timeout. Never call it
+   * from an actor or a callback of this client.
    *
    * @param modid module id
    * @param cmdid command id
@@ -104,11 +107,7 @@ public final class LarsClient implements AutoCloseable {
    * @throws IllegalStateException after {@link #close()}
    */
   public HostResult getHostBlocking(int modid, int cmdid) {
-    try {
-      return socket.getHost(modid, cmdid).join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
+    return socket.getHostBlocking(modid, cmdid);
   }
 
   /**

@@ -18,14 +18,18 @@ import java.nio.ByteOrder;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * {@link LarsClient} against a raw blocking socket loop, same agent, same run, interleaved:
+ * {@link LarsClient} against a raw blocking socket loop, same agent, same run, interleaved (the
+ * order of the three rotates every round): the raw loop, {@code getHostBlocking} (the caller's own
+ * socket) and {@code getHost(..).join()} (the shared socket and its receive thread);
  * each thread i loops get_host + report on module (i + 1, 1). The raw loop is the reference
  * {@code lars_api} shape in Java: one connected blocking {@code DatagramChannel} per thread,
  * protobuf encode, send, receive until the seq matches, decode, send the report. Prints one line
@@ -58,44 +62,54 @@ public final class ClientBenchMain {
     Duration run = Duration.ofSeconds(args.length > 3 ? Long.parseLong(args[3]) : 5);
     try (LarsClient client = LarsClient.create(new ClientSettings("127.0.0.1", ports, Duration.ofSeconds(1)))) {
       int max = threadCounts.stream().mapToInt(Integer::intValue).max().orElse(1);
-      run(true, client, ports, max, Duration.ofSeconds(2)); // warm up both paths
-      run(false, client, ports, max, Duration.ofSeconds(2));
+      for (Path path : Path.values()) {
+        run(path, client, ports, max, Duration.ofSeconds(2)); // warm up every path
+      }
       for (int t : threadCounts) {
-        List<Double> raw = new ArrayList<>();
-        List<Double> lars = new ArrayList<>();
-        List<Double> ratios = new ArrayList<>();
-        List<Long> rawP50 = new ArrayList<>();
-        List<Long> larsP50 = new ArrayList<>();
+        Map<Path, List<Result>> results = new EnumMap<>(Path.class);
         for (int r = 0; r < rounds; r++) {
-          Result a;
-          Result b;
-          if (r % 2 == 0) {
-            a = run(true, client, ports, t, run);
-            b = run(false, client, ports, t, run);
-          } else {
-            b = run(false, client, ports, t, run);
-            a = run(true, client, ports, t, run);
+          StringBuilder line = new StringBuilder(String.format("threads %2d round %d:", t, r + 1));
+          Map<Path, Result> round = new EnumMap<>(Path.class);
+          for (int k = 0; k < Path.values().length; k++) {
+            Path path = Path.values()[(k + r) % Path.values().length]; // rotate the order each round
+            round.put(path, run(path, client, ports, t, run));
           }
-          System.out.printf("threads %2d round %d: raw %8.0f pairs/s/thread p50 %4d us | LarsClient %8.0f p50 %4d us"
-              + " | ratio %.2f | failures %d/%d%n", t, r + 1, a.pairsPerThreadPerSecond(), a.p50Nanos() / 1000,
-              b.pairsPerThreadPerSecond(), b.p50Nanos() / 1000, b.pairsPerThreadPerSecond() / a.pairsPerThreadPerSecond(),
-              a.failures(), b.failures());
-          raw.add(a.pairsPerThreadPerSecond());
-          lars.add(b.pairsPerThreadPerSecond());
-          ratios.add(b.pairsPerThreadPerSecond() / a.pairsPerThreadPerSecond());
-          rawP50.add(a.p50Nanos());
-          larsP50.add(b.p50Nanos());
+          for (Path path : Path.values()) {
+            Result x = round.get(path);
+            results.computeIfAbsent(path, p -> new ArrayList<>()).add(x);
+            line.append(String.format(" %s %6.0f p50 %4d us (fail %d) |", path, x.pairsPerThreadPerSecond(),
+                x.p50Nanos() / 1000, x.failures()));
+          }
+          line.append(String.format(" ratio blocking %.2f async %.2f",
+              round.get(Path.BLOCKING).pairsPerThreadPerSecond() / round.get(Path.RAW).pairsPerThreadPerSecond(),
+              round.get(Path.ASYNC).pairsPerThreadPerSecond() / round.get(Path.RAW).pairsPerThreadPerSecond()));
+          System.out.println(line);
         }
-        System.out.printf("MEDIAN threads %2d: raw %.0f pairs/s/thread, LarsClient %.0f, ratio %.2f;"
-            + " get_host p50 raw %.1f us, LarsClient %.1f us, added %.1f us%n", t, median(raw), median(lars),
-            median(ratios), median(rawP50.stream().map(Long::doubleValue).toList()) / 1000,
-            median(larsP50.stream().map(Long::doubleValue).toList()) / 1000,
-            (median(larsP50.stream().map(Long::doubleValue).toList()) - median(rawP50.stream().map(Long::doubleValue).toList())) / 1000);
+        StringBuilder summary = new StringBuilder(String.format("MEDIAN threads %2d:", t));
+        double rawP50 = median(results.get(Path.RAW).stream().map(x -> (double) x.p50Nanos()).toList());
+        for (Path path : Path.values()) {
+          List<Result> rs = results.get(path);
+          double p50 = median(rs.stream().map(x -> (double) x.p50Nanos()).toList());
+          summary.append(String.format(" %s %.0f pairs/s/thread p50 %.1f us", path,
+              median(rs.stream().map(Result::pairsPerThreadPerSecond).toList()), p50 / 1000));
+          if (path != Path.RAW) {
+            List<Double> ratios = new ArrayList<>();
+            for (int r = 0; r < rs.size(); r++) {
+              ratios.add(rs.get(r).pairsPerThreadPerSecond() / results.get(Path.RAW).get(r).pairsPerThreadPerSecond());
+            }
+            summary.append(String.format(" (ratio %.2f, added p50 %.1f us)", median(ratios), (p50 - rawP50) / 1000));
+          }
+          summary.append(';');
+        }
+        System.out.println(summary);
       }
     }
   }
 
-  private static Result run(boolean raw, LarsClient client, List<Integer> ports, int threads, Duration duration)
+  /** What a run measures: the raw loop, LarsClient.getHostBlocking, LarsClient.getHost(..).join(). */
+  private enum Path { RAW, BLOCKING, ASYNC }
+
+  private static Result run(Path path, LarsClient client, List<Integer> ports, int threads, Duration duration)
       throws Exception {
     LongAdder pairs = new LongAdder();
     LongAdder failures = new LongAdder();
@@ -106,10 +120,10 @@ public final class ClientBenchMain {
       int modid = i + 1;
       Thread th = new Thread(() -> {
         try {
-          if (raw) {
-            rawLoop(ports.get((modid + 1) % 3), modid, end, pairs, failures, latency);
-          } else {
-            clientLoop(client, modid, end, pairs, failures, latency);
+          switch (path) {
+            case RAW -> rawLoop(ports.get((modid + 1) % 3), modid, end, pairs, failures, latency);
+            case BLOCKING -> clientLoop(client, true, modid, end, pairs, failures, latency);
+            case ASYNC -> clientLoop(client, false, modid, end, pairs, failures, latency);
           }
         } catch (Exception e) {
           failures.increment();
@@ -126,11 +140,11 @@ public final class ClientBenchMain {
         failures.sum());
   }
 
-  private static void clientLoop(LarsClient client, int modid, long end, LongAdder pairs, LongAdder failures,
-      Recorder latency) {
+  private static void clientLoop(LarsClient client, boolean blocking, int modid, long end, LongAdder pairs,
+      LongAdder failures, Recorder latency) {
     while (System.nanoTime() < end) {
       long start = System.nanoTime();
-      HostResult r = client.getHostBlocking(modid, 1);
+      HostResult r = blocking ? client.getHostBlocking(modid, 1) : client.getHost(modid, 1).toCompletableFuture().join();
       latency.recordValue(System.nanoTime() - start);
       if (r.isSucc()) {
         client.report(modid, 1, r.host(), RetCode.SUCC, Duration.ZERO);

@@ -180,4 +180,32 @@ class AgentSocketTest {
         assertThrows(CompletionException.class, () -> socket.getHost(1, 2).join()).getCause());
     assertFalse(socket.report(1, 2, Host.of("10.0.0.1", 1), 0, 0));
   }
+
+  @Test
+  void blockingGetHostIgnoresStaleAnswersAndRetriesWithTheSameSeq() throws Exception {
+    CompletableFuture<HostResult> result = CompletableFuture.supplyAsync(() -> socket.getHostBlocking(8, 1));
+    Request first = receive();
+    int seq = first.frame().decode(GetHostRequest.class).getSeq();
+    answer(first.from(), MessageId.GET_HOST_RESPONSE, host(seq + 1, 8, 1, Host.of("10.9.9.9", 9)));
+    answer(first.from(), MessageId.GET_HOST_RESPONSE, host(seq, 8, 2, Host.of("10.9.9.9", 9)));
+    Request again = receive(); // no valid answer within the timeout: the same request once more
+    assertEquals(first.frame(), again.frame());
+    assertEquals(first.from(), again.from(), "the caller's own socket");
+    answer(again.from(), MessageId.GET_HOST_RESPONSE, host(seq, 8, 1, Host.of("10.0.0.8", 8)));
+    assertEquals(new HostResult(RetCode.SUCC, Host.of("10.0.0.8", 8)), result.get(10, TimeUnit.SECONDS));
+    assertEquals(2, socket.stats().stale());
+    assertEquals(1, socket.stats().retries());
+  }
+
+  @Test
+  void blockingGetHostTimesOutAfterOneRetry() throws Exception {
+    CompletableFuture<HostResult> result = CompletableFuture.supplyAsync(() -> socket.getHostBlocking(8, 1));
+    Request first = receive();
+    assertEquals(first.frame(), receive().frame());
+    ExecutionException e = assertThrows(ExecutionException.class, () -> result.get(10, TimeUnit.SECONDS));
+    assertInstanceOf(LarsTimeoutException.class, e.getCause());
+    assertEquals(1, socket.stats().timeouts());
+    socket.close();
+    assertThrows(IllegalStateException.class, () -> socket.getHostBlocking(8, 1));
+  }
 }
