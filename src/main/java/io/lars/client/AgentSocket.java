@@ -234,6 +234,7 @@ final class AgentSocket implements AutoCloseable {
 
   /**
    * Sends a report; the agent does not answer. When this returns the datagram is in the kernel.
+   * A thread that made blocking calls sends it from its own socket, else the shared one sends it.
    *
    * @param modid module id
    * @param cmdid command id
@@ -245,7 +246,25 @@ final class AgentSocket implements AutoCloseable {
   boolean report(int modid, int cmdid, Host host, int retcode, int timecostMs) {
     ReportRequest req = ReportRequest.newBuilder().setModid(modid).setCmdid(cmdid).setHost(host.toHostInfo())
         .setRetcode(retcode).setTimecostMs(Math.max(0, timecostMs)).build();
-    return send(frame(MessageId.REPORT_REQUEST, req), agentFor(modid, cmdid));
+    ByteBuffer frame = frame(MessageId.REPORT_REQUEST, req);
+    InetSocketAddress agent = agentFor(modid, cmdid);
+    CallerSocket caller = callerSockets.get();
+    if (caller == null || closed) {
+      return send(frame, agent);
+    }
+    // a thread with a socket of its own sends there: threads do not queue on the shared socket's lock
+    try {
+      caller.socket().send(new DatagramPacket(frame.array(), frame.limit(), agent));
+      stats.sent.increment();
+      return true;
+    } catch (IOException e) {
+      if (closed) {
+        return false;
+      }
+      stats.sendFailures.increment();
+      LOG.debug("lars client: report to {} failed: {}", agent, e.toString());
+      return true;
+    }
   }
 
   /**
