@@ -24,7 +24,7 @@ final class AgentOptions {
       defaultValue = "127.0.0.1")
   String agent;
 
-  @Option(names = "--agent-ports", paramLabel = "P1,P2,P3", split = ",",
+  @Option(names = "--agent-ports", paramLabel = "PORT", split = ",",
       description = "The agent's three UDP ports (default: ${DEFAULT-VALUE}).", defaultValue = "8888,8889,8890")
   List<Integer> agentPorts;
 
