@@ -163,11 +163,6 @@ final class AgentSocket implements AutoCloseable {
     }
   }
 
-  /** @return the settings this socket was opened with */
-  ClientSettings settings() {
-    return settings;
-  }
-
   /** @return counters of this socket */
   ClientStats stats() {
     return stats;

@@ -181,8 +181,17 @@ class AgentSocketTest {
     assertFalse(socket.report(1, 2, Host.of("10.0.0.1", 1), 0, 0));
   }
 
+  /** The blocking path waits in real time: a timeout a busy machine cannot beat by accident. */
+  private AgentSocket blockingSocket() {
+    socket.close();
+    int p = agent.getLocalPort();
+    socket = new AgentSocket(new ClientSettings("127.0.0.1", List.of(p, p, p), Duration.ofMillis(1500)), clock::get, false);
+    return socket;
+  }
+
   @Test
   void blockingGetHostIgnoresStaleAnswersAndRetriesWithTheSameSeq() throws Exception {
+    AgentSocket socket = blockingSocket();
     CompletableFuture<HostResult> result = CompletableFuture.supplyAsync(() -> socket.getHostBlocking(8, 1));
     Request first = receive();
     int seq = first.frame().decode(GetHostRequest.class).getSeq();
@@ -199,6 +208,7 @@ class AgentSocketTest {
 
   @Test
   void blockingGetHostTimesOutAfterOneRetry() throws Exception {
+    AgentSocket socket = blockingSocket();
     CompletableFuture<HostResult> result = CompletableFuture.supplyAsync(() -> socket.getHostBlocking(8, 1));
     Request first = receive();
     assertEquals(first.frame(), receive().frame());

@@ -139,12 +139,16 @@ class LarsClientScriptedAgentTest {
   @Test
   void aClientActorOfItsOwnAnswersRoutesAndFailsOnSilence() throws Exception {
     ActorRef<ClientActor.Command> actor = testKit.spawn(ClientActor.create(
-        new ClientSettings("127.0.0.1", agent.ports(), Duration.ofMillis(200))));
+        new ClientSettings("127.0.0.1", agent.ports(), Duration.ofSeconds(1))));
     TestProbe<ClientActor.Reply> probe = testKit.createTestProbe();
     actor.tell(new ClientActor.GetRoute(5, 1, probe.ref()));
     assertEquals(List.of(A, B, C), probe.expectMessageClass(ClientActor.RouteReply.class).result().hosts());
     actor.tell(new ClientActor.Report(5, 1, C, 1, 30));
-    assertEquals(List.of(C), reportsOf(5).stream().map(r -> Host.of(r.getHost())).toList());
+    // the actor sends in message order on one socket, and the agent reads a port in order
+    actor.tell(new ClientActor.GetRoute(5, 1, probe.ref()));
+    probe.expectMessageClass(ClientActor.RouteReply.class);
+    assertEquals(List.of(C), agent.reports().stream().map(r -> Host.of(r.getHost())).toList());
+    assertEquals(30, agent.reports().get(0).getTimecostMs());
     agent.silent();
     actor.tell(new ClientActor.GetHost(5, 1, probe.ref()));
     ClientActor.Failed failed = probe.expectMessageClass(ClientActor.Failed.class, Duration.ofSeconds(10));
