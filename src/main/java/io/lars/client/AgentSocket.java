@@ -111,7 +111,6 @@ final class AgentSocket implements AutoCloseable {
   private final Queue<CallerSocket> allCallerSockets = new ConcurrentLinkedQueue<>();
   private final AtomicInteger nextSeq = new AtomicInteger();
   private final ClientStats stats = new ClientStats();
-  private final Thread receiver;
   private final ScheduledExecutorService sweeper;
   private volatile boolean closed;
 
@@ -121,6 +120,7 @@ final class AgentSocket implements AutoCloseable {
    *
    * @param settings agent address, ports and timeout
    * @throws UncheckedIOException when no UDP socket can be opened
+   * @throws IllegalArgumentException when the agent host does not resolve
    */
   AgentSocket(ClientSettings settings) {
     this(settings, System::nanoTime, true);
@@ -138,16 +138,19 @@ final class AgentSocket implements AutoCloseable {
     this.nanoClock = nanoClock;
     this.timeoutNanos = settings.timeout().toNanos();
     int id = INSTANCES.incrementAndGet();
+    InetSocketAddress first = agents.get(0);
+    if (first.isUnresolved()) {
+      throw new IllegalArgumentException("lars.client.agent-host: unknown host " + settings.agentHost());
+    }
     try {
-      InetSocketAddress first = agents.get(0);
-      boolean local = first.getAddress() != null && first.getAddress().isLoopbackAddress();
+      boolean local = first.getAddress().isLoopbackAddress();
       channel = DatagramChannel.open(StandardProtocolFamily.INET);
       channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
       channel.bind(new InetSocketAddress(local ? first.getAddress() : null, 0));
     } catch (IOException e) {
       throw new UncheckedIOException("lars client cannot open a UDP socket: " + e.getMessage(), e);
     }
-    receiver = new Thread(this::receiveLoop, "lars-client-" + id + "-receive");
+    Thread receiver = new Thread(this::receiveLoop, "lars-client-" + id + "-receive");
     receiver.setDaemon(true);
     receiver.start();
     if (sweep) {

@@ -50,6 +50,7 @@ public final class LarsClient implements AutoCloseable {
    * @param settings where the agent is
    * @return the client; {@link #close()} it when done
    * @throws java.io.UncheckedIOException when no UDP socket can be opened
+   * @throws IllegalArgumentException when the agent host does not resolve
    */
   public static LarsClient create(ClientSettings settings) {
     return new LarsClient(settings, null);
