@@ -160,7 +160,7 @@ final class AgentSocket implements AutoCloseable {
         return t;
       });
       long tick = Math.max(1_000_000L, timeoutNanos / 10);
-      sweeper.scheduleAtFixedRate(this::sweep, tick, tick, TimeUnit.NANOSECONDS);
+      sweeper.scheduleAtFixedRate(this::sweepGuarded, tick, tick, TimeUnit.NANOSECONDS);
     } else {
       sweeper = null;
     }
@@ -508,6 +508,15 @@ final class AgentSocket implements AutoCloseable {
         p.result.completeExceptionally(timeout("get_route", module.modid(), module.cmdid(), p.agent));
       }
     });
+  }
+
+  /** {@link #sweep()} for the scheduler: an exception must not end the periodic task (it would silently stop). */
+  private void sweepGuarded() {
+    try {
+      sweep();
+    } catch (RuntimeException e) {
+      LOG.warn("lars client: timeout sweep failed, retrying at the next tick", e);
+    }
   }
 
   private LarsTimeoutException timeout(String what, int modid, int cmdid, InetSocketAddress agent) {

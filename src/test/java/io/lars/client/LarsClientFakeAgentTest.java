@@ -40,7 +40,7 @@ class LarsClientFakeAgentTest {
   void start() throws Exception {
     for (int i = 0; i < 3; i++) {
       agent[i] = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-      agent[i].setSoTimeout(5000);
+      agent[i].setSoTimeout(15_000);
     }
     client = LarsClient.create(new ClientSettings("127.0.0.1",
         List.of(agent[0].getLocalPort(), agent[1].getLocalPort(), agent[2].getLocalPort()), Duration.ofSeconds(1)));
