@@ -1,9 +1,5 @@
 package io.lars.protocol;
 
-import akka.NotUsed;
-import akka.stream.Attributes;
-import akka.stream.javadsl.Flow;
-import akka.stream.javadsl.Framing;
 import akka.util.ByteString;
 import akka.util.ByteStringBuilder;
 import java.nio.ByteOrder;
@@ -13,9 +9,11 @@ import java.nio.ByteOrder;
  * both little-endian, then the body (reference: lars_reactor {@code msg_head}; wire-captures
  * section 1).
  *
- * <p>TCP carries frames back to back ({@link #tcpDecoder()}, which handles partial and coalesced
- * frames); UDP carries exactly one frame per datagram ({@link #decodeDatagram}). A length is
- * always checked before anything is buffered for it.
+ * <p>TCP carries frames back to back (the stream stages in {@code io.lars.transport.FrameStreams}
+ * handle partial and coalesced frames); UDP carries exactly one frame per datagram
+ * ({@link #decodeDatagram}). A length is always checked before anything is buffered for it.
+ * This class needs only akka-actor's {@code ByteString}: the thin client jar ships it without
+ * Akka Streams.
  */
 public final class FrameCodec {
 
@@ -73,28 +71,14 @@ public final class FrameCodec {
   }
 
   /**
-   * A stream stage that cuts a TCP byte stream into frames, for any split or coalescing of the
-   * bytes. The stage fails with a {@link FrameException} on a negative or oversize msglen, as
-   * soon as the header is seen and before the body is buffered; the stage does not log it itself.
-   * A stream that ends inside a frame fails with Akka's {@code FramingException}.
+   * Checks a header's msglen before anything is buffered for it.
    *
-   * @return bytes in, frames out
+   * @param len the msglen field of a header
+   * @return {@code len}, when within 0..{@link #MAX_BODY_LENGTH}
+   * @throws FrameException {@code NEGATIVE_LENGTH} or {@code OVERSIZE_LENGTH}
    */
-  public static Flow<ByteString, Frame, NotUsed> tcpDecoder() {
-    // The FrameException thrown by frameSize fails the stage unchanged; Akka would also log it as
-    // an ERROR with a stack trace per bad peer, so that is switched off: the connection owner logs it.
-    return Framing.lengthField(4, 4, HEADER_LENGTH + MAX_BODY_LENGTH, LE, FrameCodec::frameSize)
-        .addAttributes(Attributes.createLogLevels(Attributes.logLevelOff(), Attributes.logLevelOff(), Attributes.logLevelOff()))
-        .map(bytes -> new Frame(readIntLe(bytes, 0), bytes.drop(HEADER_LENGTH)));
-  }
-
-  /** @return frames in, bytes out, using {@link #encode} */
-  public static Flow<Frame, ByteString, NotUsed> encoder() {
-    return Flow.<Frame>create().map(FrameCodec::encode);
-  }
-
-  private static int frameSize(byte[] lengthField, Integer fieldValue) {
-    return HEADER_LENGTH + checkedLength(fieldValue);
+  public static int checkedBodyLength(int len) {
+    return checkedLength(len);
   }
 
   private static int checkedLength(int len) {

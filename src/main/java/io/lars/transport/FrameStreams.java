@@ -3,21 +3,54 @@ package io.lars.transport;
 import akka.NotUsed;
 import akka.stream.Attributes;
 import akka.stream.javadsl.Flow;
+import akka.stream.javadsl.Framing;
 import akka.util.ByteString;
 import io.lars.protocol.Frame;
 import io.lars.protocol.FrameCodec;
+import java.nio.ByteOrder;
 
-/** The stream stages the TCP endpoints share. */
-final class FrameStreams {
+/**
+ * The Akka Streams stages of the Lars TCP wire (reference: lars_reactor {@code msg_head}):
+ * {@link FrameCodec} in stream form. They live here, not in {@code protocol}, so the protocol
+ * package (and the thin client jar) needs no Akka Streams.
+ */
+public final class FrameStreams {
 
   private FrameStreams() {}
 
   /**
-   * {@link FrameCodec#tcpDecoder()} without Akka's own "Error in stage" log line: the endpoint
-   * logs bad input once itself, with the peer address (SPEC 3).
+   * A stream stage that cuts a TCP byte stream into frames, for any split or coalescing of the
+   * bytes. The stage fails with a {@link io.lars.protocol.FrameException} on a negative or
+   * oversize msglen, as soon as the header is seen and before the body is buffered; the stage
+   * does not log it itself. A stream that ends inside a frame fails with Akka's
+   * {@code FramingException}.
+   *
+   * @return bytes in, frames out
+   */
+  public static Flow<ByteString, Frame, NotUsed> tcpDecoder() {
+    // The FrameException thrown by frameSize fails the stage unchanged; Akka would also log it as
+    // an ERROR with a stack trace per bad peer, so that is switched off: the connection owner logs it.
+    return Framing.lengthField(4, 4, FrameCodec.HEADER_LENGTH + FrameCodec.MAX_BODY_LENGTH, ByteOrder.LITTLE_ENDIAN,
+            FrameStreams::frameSize)
+        .addAttributes(Attributes.createLogLevels(Attributes.logLevelOff(), Attributes.logLevelOff(), Attributes.logLevelOff()))
+        .map(FrameCodec::decodeDatagram);
+  }
+
+  /** @return frames in, bytes out, using {@link FrameCodec#encode} */
+  public static Flow<Frame, ByteString, NotUsed> encoder() {
+    return Flow.<Frame>create().map(FrameCodec::encode);
+  }
+
+  /**
+   * {@link #tcpDecoder()} without Akka's own "Error in stage" log line: the endpoint logs bad
+   * input once itself, with the peer address (SPEC 3).
    */
   static Flow<ByteString, Frame, NotUsed> decoder() {
-    return FrameCodec.tcpDecoder().addAttributes(Attributes.createLogLevels(
+    return tcpDecoder().addAttributes(Attributes.createLogLevels(
         Attributes.logLevelDebug(), Attributes.logLevelDebug(), Attributes.logLevelOff()));
+  }
+
+  private static int frameSize(byte[] lengthField, Integer fieldValue) {
+    return FrameCodec.HEADER_LENGTH + FrameCodec.checkedBodyLength(fieldValue);
   }
 }

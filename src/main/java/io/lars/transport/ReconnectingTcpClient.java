@@ -321,7 +321,7 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
         .map(c -> new ConnectionEstablished(gen, c.remoteAddress()));
     ActorRef<Command> self = getContext().getSelf();
     Pair<BoundedSourceQueue<Frame>, CompletionStage<Done>> materialized = Source.<Frame>queue(settings.maxPendingFrames())
-        .via(FrameCodec.encoder())
+        .via(FrameStreams.encoder())
         .via(killSwitch.flow())
         .via(tcp)
         .via(FrameStreams.decoder())

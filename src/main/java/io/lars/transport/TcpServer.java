@@ -23,7 +23,6 @@ import akka.util.ByteString;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.lars.protocol.Frame;
-import io.lars.protocol.FrameCodec;
 import io.lars.protocol.FrameException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -48,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * A TCP server speaking Lars frames (reference: lars_reactor {@code tcp_server}), built on Akka
  * Streams {@code Tcp.bind}. Used by the dns (7778) and reporter (7779) roles.
  *
- * <p>Each accepted connection runs its own stream: bytes, {@link FrameCodec#tcpDecoder()}, then
+ * <p>Each accepted connection runs its own stream: bytes, {@link FrameStreams#tcpDecoder()}, then
  * the {@link MessageRouter} handler of the frame's msgid with the parsed body. Outgoing frames
- * go through a bounded per-connection queue and {@link FrameCodec#encoder()}. Bad input (a
+ * go through a bounded per-connection queue and {@link FrameStreams#encoder()}. Bad input (a
  * negative or oversize msglen, a msgid without a handler, an unparsable body) closes only that
  * connection, counted in {@link #stats()} and logged at most once per interval per cause with
  * the peer address; a peer whose outgoing queue overflows is closed the same way (SPEC 3 and 5).
@@ -612,7 +611,7 @@ public final class TcpServer {
       this.killSwitch = KillSwitches.shared("lars-tcp-" + name + "-" + id);
       // Materialized ahead so that send() works from onConnect on, before the stream runs.
       Pair<BoundedSourceQueue<Frame>, Source<ByteString, NotUsed>> out = Source.<Frame>queue(settings.maxOutgoingFrames())
-          .via(FrameCodec.encoder())
+          .via(FrameStreams.encoder())
           .via(killSwitch.flow())
           .preMaterialize(system);
       this.queue = out.first();

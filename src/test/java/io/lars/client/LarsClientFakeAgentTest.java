@@ -40,10 +40,10 @@ class LarsClientFakeAgentTest {
   void start() throws Exception {
     for (int i = 0; i < 3; i++) {
       agent[i] = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-      agent[i].setSoTimeout(5000);
+      agent[i].setSoTimeout(15_000);
     }
     client = LarsClient.create(new ClientSettings("127.0.0.1",
-        List.of(agent[0].getLocalPort(), agent[1].getLocalPort(), agent[2].getLocalPort()), Duration.ofMillis(300)));
+        List.of(agent[0].getLocalPort(), agent[1].getLocalPort(), agent[2].getLocalPort()), Duration.ofSeconds(1)));
   }
 
   @AfterEach
@@ -116,7 +116,9 @@ class LarsClientFakeAgentTest {
     assertInstanceOf(LarsTimeoutException.class, e.getCause());
     assertTrue(e.getCause().getMessage().contains("(4,4)"), e.getCause().getMessage());
     long ms = (System.nanoTime() - start) / 1_000_000;
-    assertTrue(ms >= 550 && ms < 2900, "timed out after " + ms + " ms");
+    assertTrue(ms >= 1900, "timed out after " + ms + " ms, before two timeouts of 1 s");
+    assertEquals(1, client.stats().retries());
+    assertEquals(1, client.stats().timeouts());
   }
 
   @Test

@@ -195,10 +195,10 @@ class LarsClientNodeTest {
   }
 
   @Test
-  void silentAgentPortGivesSystemErrorExitCode() {
+  void silentAgentPortGivesTheNoAnswerExitCode() {
     Run r = lars("gethost", "1", "1", "--timeout", "100", "--agent-ports",
         TestNodeConfig.freeUdpPort() + "," + TestNodeConfig.freeUdpPort() + "," + TestNodeConfig.freeUdpPort());
-    assertEquals(RetCode.SYSTEM_ERROR.code(), r.exit);
+    assertEquals(LarsMain.NO_ANSWER, r.exit);
     assertInstanceOf(String.class, r.err);
     assertTrue(r.err.contains("no answer"), r.err);
   }

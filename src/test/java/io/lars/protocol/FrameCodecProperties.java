@@ -1,5 +1,6 @@
 package io.lars.protocol;
 
+import io.lars.transport.FrameStreams;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,7 +65,7 @@ class FrameCodecProperties {
     frames.forEach(frame -> stream.append(FrameCodec.encode(frame)));
 
     List<ByteString> chunks = split(stream.result(), cuts);
-    List<Frame> decoded = Source.from(chunks).via(FrameCodec.tcpDecoder())
+    List<Frame> decoded = Source.from(chunks).via(FrameStreams.tcpDecoder())
         .runWith(Sink.seq(), system).toCompletableFuture().get(10, TimeUnit.SECONDS);
 
     assertEquals(frames, decoded);
@@ -108,7 +109,7 @@ class FrameCodecProperties {
     Source<ByteString, ?> bytes = Source.from(split(header, List.of(headerCut))).concat(Source.maybe());
 
     ExecutionException failure = assertThrows(ExecutionException.class,
-        () -> bytes.via(FrameCodec.tcpDecoder()).runWith(Sink.seq(), system)
+        () -> bytes.via(FrameStreams.tcpDecoder()).runWith(Sink.seq(), system)
             .toCompletableFuture().get(10, TimeUnit.SECONDS));
 
     assertTrue(failure.getCause() instanceof FrameException, "stream failed with " + failure.getCause());

@@ -1,5 +1,6 @@
 package io.lars.protocol;
 
+import io.lars.transport.FrameStreams;
 import static io.lars.protocol.TestSupport.hex;
 import static io.lars.protocol.TestSupport.hexOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,7 +82,7 @@ class FrameCodecTest {
   void encoderFlowEncodesEachFrame() throws Exception {
     List<Frame> frames = List.of(new Frame(1, hex("08 01")), new Frame(7, ByteString.emptyByteString()));
 
-    List<ByteString> encoded = Source.from(frames).via(FrameCodec.encoder())
+    List<ByteString> encoded = Source.from(frames).via(FrameStreams.encoder())
         .runWith(Sink.seq(), TEST_KIT.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
 
     assertEquals(List.of(hex("01 00 00 00 02 00 00 00 08 01"), hex("07 00 00 00 00 00 00 00")), encoded);
@@ -134,7 +135,7 @@ class FrameCodecTest {
   @Test
   void tcpStreamWithANegativeMsglenFailsWithTheValue() {
     ExecutionException e = assertThrows(ExecutionException.class,
-        () -> Source.single(hex("01 00 00 00 00 00 00 80")).via(FrameCodec.tcpDecoder())
+        () -> Source.single(hex("01 00 00 00 00 00 00 80")).via(FrameStreams.tcpDecoder())
             .runWith(Sink.seq(), TEST_KIT.system()).toCompletableFuture().get(10, TimeUnit.SECONDS));
 
     assertTrue(e.getCause() instanceof FrameException, "failed with " + e.getCause());
@@ -149,7 +150,7 @@ class FrameCodecTest {
     TEST_KIT.system().eventStream().tell(new EventStream.Subscribe<>(Logging.Error.class, events.ref().<Logging.Error>narrow()));
     TEST_KIT.system().eventStream().tell(new EventStream.Subscribe<>(Marker.class, events.ref().<Marker>narrow()));
     ExecutionException failure = assertThrows(ExecutionException.class,
-        () -> Source.single(hex("01 00 00 00 f8 ff 00 00")).via(FrameCodec.tcpDecoder())
+        () -> Source.single(hex("01 00 00 00 f8 ff 00 00")).via(FrameStreams.tcpDecoder())
             .runWith(Sink.seq(), TEST_KIT.system()).toCompletableFuture().get(10, TimeUnit.SECONDS));
     assertTrue(failure.getCause() instanceof FrameException, "failed with " + failure.getCause());
 

@@ -1,5 +1,6 @@
 package io.lars.protocol;
 
+import io.lars.transport.FrameStreams;
 import static io.lars.protocol.TestSupport.hex;
 import static io.lars.protocol.TestSupport.hexOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -309,7 +310,7 @@ class WireCapturesTest {
   }
 
   static List<Frame> decodeTcp(Source<ByteString, ?> bytes) throws Exception {
-    CompletionStage<List<Frame>> frames = bytes.via(FrameCodec.tcpDecoder()).runWith(Sink.seq(), TEST_KIT.system());
+    CompletionStage<List<Frame>> frames = bytes.via(FrameStreams.tcpDecoder()).runWith(Sink.seq(), TEST_KIT.system());
     return frames.toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
