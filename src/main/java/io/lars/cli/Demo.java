@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.lars.agent.LoadBalance;
 import io.lars.agent.LoadBalanceEntity;
+import io.lars.agent.LoadBalanceSettings;
 import io.lars.client.ClientSettings;
 import io.lars.client.LarsClient;
 import io.lars.db.CallStatusRepository;
@@ -87,8 +88,14 @@ final class Demo {
   private final PrintStream out;
   private final int threads;
   private final Duration runFor;
+  private final LoadBalanceSettings.Policy policy;
 
   Demo(PrintStream out, int threads, Duration runFor) {
+    this(out, threads, runFor, LoadBalanceSettings.Policy.REFERENCE);
+  }
+
+  Demo(PrintStream out, int threads, Duration runFor, LoadBalanceSettings.Policy policy) {
+    this.policy = policy;
     this.out = out;
     this.threads = threads;
     this.runFor = runFor;
@@ -109,8 +116,10 @@ final class Demo {
           exchange -> respond(exchange, ThreadLocalRandom.current().nextInt(10) < 8 ? 500 : 200)));
       backends.add(new Backend("dead", new Host(io.lars.protocol.Ipv4.parse("127.0.0.1"), LocalPorts.freeTcp()), null));
 
-      node = LarsNode.start(demoConfig(dir), EnumSet.allOf(Role.class)).toCompletableFuture().get(120, TimeUnit.SECONDS);
+      node = LarsNode.start(demoConfig(dir, policy), EnumSet.allOf(Role.class)).toCompletableFuture()
+          .get(120, TimeUnit.SECONDS);
       out.println(node.readyLine());
+      out.println("load-balancing policy: " + policy.name().toLowerCase(java.util.Locale.ROOT));
       JdbcRouteRepository routes = new JdbcRouteRepository(node.database().orElseThrow().dataSource());
       for (Backend b : backends) {
         routes.addHost(MODULE, b.host);
@@ -288,7 +297,7 @@ final class Demo {
     }
   }
 
-  private static Config demoConfig(Path dir) {
+  private static Config demoConfig(Path dir, LoadBalanceSettings.Policy policy) {
     int dns = LocalPorts.freeTcp();
     int reporter = LocalPorts.freeTcp();
     Map<String, Object> m = new HashMap<>();
@@ -307,6 +316,7 @@ final class Demo {
     m.put("akka.remote.artery.canonical.port", LocalPorts.freeTcp());
     m.put("akka.cluster.seed-nodes", List.of());
     m.put("akka.loglevel", "INFO");
+    m.put("lars.agent.load-balance.policy", policy.name().toLowerCase(java.util.Locale.ROOT));
     Config base = ConfigFactory.parseMap(m);
     m.clear();
     m.put("lars.client.agent-ports", base.getIntList("lars.agent.ports"));

@@ -1,5 +1,6 @@
 package io.lars.cli;
 
+import io.lars.agent.LoadBalanceSettings;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,13 +24,25 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "8", description = "client threads, 1-64 (default: ${DEFAULT-VALUE})")
   int threads;
 
+  @Option(names = "--policy", defaultValue = "reference",
+      description = "load-balancing policy, reference or adaptive (default: ${DEFAULT-VALUE}); with adaptive the "
+          + "slow backend's share drops too")
+  String policy;
+
   @Override
   public Integer call() throws Exception {
     if (seconds < 6 || seconds > 600 || threads < 1 || threads > 64) {
       System.err.println("demo: --seconds must be 6..600 and --threads 1..64");
-      return 2;
+      return 64;
     }
-    Demo.Result result = new Demo(System.out, threads, Duration.ofSeconds(seconds)).run();
+    LoadBalanceSettings.Policy chosen;
+    try {
+      chosen = LoadBalanceSettings.Policy.parse(policy);
+    } catch (IllegalArgumentException e) {
+      System.err.println("demo: --policy must be reference or adaptive");
+      return 64;
+    }
+    Demo.Result result = new Demo(System.out, threads, Duration.ofSeconds(seconds), chosen).run();
     String verdict = verdict(result);
     System.out.println();
     System.out.println(verdict == null

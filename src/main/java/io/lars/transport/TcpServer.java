@@ -23,6 +23,7 @@ import akka.util.ByteString;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.lars.protocol.Frame;
+import io.lars.protocol.FrameCodec;
 import io.lars.protocol.FrameException;
 import java.io.IOException;
 import java.net.InetAddress;
