@@ -167,6 +167,7 @@ function hostRow(tr, h) {
   cell(tr, h.ip + ':' + h.port);
   cell(tr, h.overloaded ? 'overloaded' : 'idle', h.overloaded ? 'overload' : '');
   [h.vsucc, h.verr, h.rsucc, h.rerr, h.continSucc, h.continErr].forEach((v) => cell(tr, v));
+  cell(tr, h.avgTimecostMs > 0 ? h.avgTimecostMs.toFixed(1) + ' ms' : '');
 }
 
 function auditWhat(a) {

@@ -176,13 +176,14 @@ public final class ApiJson {
    * @param continErr consecutive failures
    * @param idleSinceMs agent clock millis the idle window started
    * @param overloadSinceMs agent clock millis it was last overloaded, 0 if never
+   * @param avgTimecostMs moving average of the reported call durations, ms; 0 until one is reported
    */
   public record LbHost(String ip, int port, boolean overloaded, long vsucc, long verr, long rsucc, long rerr,
-      int continSucc, int continErr, long idleSinceMs, long overloadSinceMs) {
+      int continSucc, int continErr, long idleSinceMs, long overloadSinceMs, double avgTimecostMs) {
 
     static LbHost of(LoadBalance.HostSnapshot h) {
       return new LbHost(h.host().ipText(), h.host().port(), h.overloaded(), h.vsucc(), h.verr(), h.rsucc(), h.rerr(),
-          h.continSucc(), h.continErr(), h.idleSinceMs(), h.overloadSinceMs());
+          h.continSucc(), h.continErr(), h.idleSinceMs(), h.overloadSinceMs(), h.avgTimecostMs());
     }
   }
 
