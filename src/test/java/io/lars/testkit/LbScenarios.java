@@ -146,6 +146,11 @@ public final class LbScenarios {
     }
   }
 
+  private final ExecutorService callers = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "lbscenario-call");
+    t.setDaemon(true);
+    return t;
+  });
   private final int rate;
   private final int threads;
   private final int seconds;
@@ -346,16 +351,21 @@ public final class LbScenarios {
         backend.callsPerSecond.incrementAndGet(second);
       }
     }
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), host.port()), 1000);
-      socket.setSoTimeout(1000);
-      socket.getOutputStream().write('?');
-      int answer = socket.getInputStream().read();
-      return answer == 'Y' ? CompletableFuture.completedFuture(true)
-          : CompletableFuture.failedFuture(new IOException("backend answered " + answer));
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    // call() runs this on the client's receive thread: the blocking exchange goes to a pool of its own.
+    return CompletableFuture.supplyAsync(() -> {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), host.port()), 1000);
+        socket.setSoTimeout(1000);
+        socket.getOutputStream().write('?');
+        int answer = socket.getInputStream().read();
+        if (answer != 'Y') {
+          throw new java.util.concurrent.CompletionException(new IOException("backend answered " + answer));
+        }
+        return true;
+      } catch (IOException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, callers);
   }
 
   private static void awaitRoute(LarsClient client) throws Exception {
