@@ -13,6 +13,7 @@ import io.lars.protocol.MessageId;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.pb.GetRouteRequest;
 import io.lars.protocol.pb.GetRouteResponse;
+import io.lars.transport.LogThrottle;
 import io.lars.transport.ReconnectingTcpClient;
 import io.lars.transport.TransportStats;
 import java.net.InetSocketAddress;
@@ -60,7 +61,7 @@ public final class DnsClient extends AbstractBehavior<DnsClient.Command> {
   private final ActorRef<NodeViews.Command> views;
   private final ActorRef<ReconnectingTcpClient.Command> connection;
   private final Set<ModuleId> modules = new LinkedHashSet<>();
-  private final LogGate badAnswerLog = new LogGate(java.time.Duration.ofSeconds(10));
+  private final LogThrottle badAnswerLog = new LogThrottle(java.time.Duration.ofSeconds(10));
   private boolean connected;
 
   /**

@@ -22,6 +22,7 @@ import io.lars.node.Role;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.pb.ReportStatusReq;
+import io.lars.transport.LogThrottle;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -326,8 +327,8 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   private final Set<ActorRef<NodeViews.Command>> subscribers = new HashSet<>();
   /** Hosts whose overload state this incarnation decided; the recovered state does not override them. */
   private final Set<Host> decided = new HashSet<>();
-  private final LogGate transitionLog = new LogGate(Duration.ofSeconds(1));
-  private final LogGate routeLog = new LogGate(Duration.ofSeconds(10));
+  private final LogThrottle transitionLog = new LogThrottle(Duration.ofSeconds(1));
+  private final LogThrottle routeLog = new LogThrottle(Duration.ofSeconds(10));
   private final long passivateAfterMs;
   private long version;
   private long lastActivityMs;

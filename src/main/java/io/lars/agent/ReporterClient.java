@@ -10,6 +10,7 @@ import io.lars.protocol.Frame;
 import io.lars.protocol.FrameException;
 import io.lars.protocol.MessageId;
 import io.lars.protocol.pb.ReportStatusReq;
+import io.lars.transport.LogThrottle;
 import io.lars.transport.ReconnectingTcpClient;
 import io.lars.transport.TransportStats;
 import java.net.InetSocketAddress;
@@ -41,7 +42,7 @@ public final class ReporterClient extends AbstractBehavior<ReporterClient.Comman
 
   private final AgentStats stats;
   private final ActorRef<ReconnectingTcpClient.Command> connection;
-  private final LogGate oversizeLog = new LogGate(java.time.Duration.ofSeconds(10));
+  private final LogThrottle oversizeLog = new LogThrottle(java.time.Duration.ofSeconds(10));
   private boolean connected;
 
   /**

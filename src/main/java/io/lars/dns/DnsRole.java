@@ -17,7 +17,6 @@ import io.lars.protocol.ModuleId;
 import io.lars.protocol.pb.GetRouteRequest;
 import io.lars.transport.MessageRouter;
 import io.lars.transport.TcpServer;
-import io.lars.transport.TransportStats;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -72,7 +71,7 @@ public final class DnsRole implements RoleStarter {
     return TcpServer.bind(node.system(), "dns", tcp, router(registry)).thenApply(server -> {
       Metrics metrics = Metrics.get(node.system());
       metrics.registerTransport("dns", server.stats());
-      registerListenerLimits(metrics, "dns", server.stats());
+      metrics.registerListenerLimits("dns", server.stats());
       DnsStats stats = DnsStats.get(node.system());
       metrics.gauge("lars.dns.route.version", "RouteVersion of the route table being served", stats,
           DnsStats::routeVersion);
@@ -81,23 +80,6 @@ public final class DnsRole implements RoleStarter {
           DnsStats::routesRefused);
       return List.of(Listener.of(Role.DNS, "tcp", server.localAddress()));
     });
-  }
-
-  /** The issue-19 listener limits; the same meters as the reporter's, tagged by endpoint. */
-  private static void registerListenerLimits(Metrics metrics, String endpoint, TransportStats stats) {
-    metrics.counter("lars.tcp.connections.not.allowed", "TCP connections closed: address not on the allow-list",
-        stats, TransportStats::connectionsNotAllowed, "endpoint", endpoint);
-    metrics.counter("lars.tcp.connections.rejected", "TCP connections closed at once (any limit)", stats,
-        TransportStats::connectionsRejected, "endpoint", endpoint);
-    metrics.counter("lars.tcp.connections.over.address.limit",
-        "TCP connections closed: per-address limit or reserved headroom", stats,
-        TransportStats::connectionsOverAddressLimit, "endpoint", endpoint);
-    metrics.counter("lars.tcp.connections.idle.closed", "TCP connections closed by the idle timeout", stats,
-        TransportStats::connectionsIdleClosed, "endpoint", endpoint);
-    metrics.counter("lars.tcp.accept.pauses", "times accepting paused for lack of file descriptors", stats,
-        TransportStats::acceptPauses, "endpoint", endpoint);
-    metrics.gauge("lars.tcp.outgoing.bytes", "bytes queued for sending on all connections", stats,
-        TransportStats::outgoingBytesQueued, "endpoint", endpoint);
   }
 
   /** The handlers only tell the registry; it and the subscribers do the rest. */

@@ -119,4 +119,29 @@ public final class Metrics implements Extension {
     counter("lars.udp.datagrams.dropped", "UDP datagrams dropped as bad input", stats,
         TransportStats::datagramsDropped, "endpoint", endpoint);
   }
+
+  /**
+   * Registers the listener limits of one TCP server (issue 19), tagged {@code endpoint=<name>}:
+   * {@code lars_tcp_connections_not_allowed_total}, {@code lars_tcp_connections_rejected_total},
+   * {@code lars_tcp_connections_over_address_limit_total}, {@code lars_tcp_connections_idle_closed_total},
+   * {@code lars_tcp_accept_pauses_total} and the gauge {@code lars_tcp_outgoing_bytes}.
+   *
+   * @param endpoint {@code dns} or {@code reporter}
+   * @param stats the server's counters
+   */
+  public void registerListenerLimits(String endpoint, TransportStats stats) {
+    counter("lars.tcp.connections.not.allowed", "TCP connections closed: address not on the allow-list",
+        stats, TransportStats::connectionsNotAllowed, "endpoint", endpoint);
+    counter("lars.tcp.connections.rejected", "TCP connections closed at once (any limit)", stats,
+        TransportStats::connectionsRejected, "endpoint", endpoint);
+    counter("lars.tcp.connections.over.address.limit",
+        "TCP connections closed: per-address limit or reserved headroom", stats,
+        TransportStats::connectionsOverAddressLimit, "endpoint", endpoint);
+    counter("lars.tcp.connections.idle.closed", "TCP connections closed by the idle timeout", stats,
+        TransportStats::connectionsIdleClosed, "endpoint", endpoint);
+    counter("lars.tcp.accept.pauses", "times accepting paused for lack of file descriptors", stats,
+        TransportStats::acceptPauses, "endpoint", endpoint);
+    gauge("lars.tcp.outgoing.bytes", "bytes queued for sending on all connections", stats,
+        TransportStats::outgoingBytesQueued, "endpoint", endpoint);
+  }
 }

@@ -20,7 +20,6 @@ import io.lars.protocol.MessageId;
 import io.lars.protocol.pb.ReportStatusReq;
 import io.lars.transport.MessageRouter;
 import io.lars.transport.TcpServer;
-import io.lars.transport.TransportStats;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.Map;
@@ -97,27 +96,9 @@ public final class ReporterRole implements RoleStarter {
         .build();
     return TcpServer.bind(node.system(), "reporter", tcp, router).thenApply(server -> {
       Metrics.get(node.system()).registerTransport("reporter", server.stats());
-      registerListenerLimits(Metrics.get(node.system()), server.stats());
+      Metrics.get(node.system()).registerListenerLimits("reporter", server.stats());
       return List.of(Listener.of(Role.REPORTER, "tcp", server.localAddress()));
     });
-  }
-
-  /** The issue-19 listener limits; the same meters as the dns's, tagged by endpoint. */
-  private static void registerListenerLimits(Metrics metrics, TransportStats stats) {
-    String endpoint = "reporter";
-    metrics.counter("lars.tcp.connections.not.allowed", "TCP connections closed: address not on the allow-list",
-        stats, TransportStats::connectionsNotAllowed, "endpoint", endpoint);
-    metrics.counter("lars.tcp.connections.rejected", "TCP connections closed at once (any limit)", stats,
-        TransportStats::connectionsRejected, "endpoint", endpoint);
-    metrics.counter("lars.tcp.connections.over.address.limit",
-        "TCP connections closed: per-address limit or reserved headroom", stats,
-        TransportStats::connectionsOverAddressLimit, "endpoint", endpoint);
-    metrics.counter("lars.tcp.connections.idle.closed", "TCP connections closed by the idle timeout", stats,
-        TransportStats::connectionsIdleClosed, "endpoint", endpoint);
-    metrics.counter("lars.tcp.accept.pauses", "times accepting paused for lack of file descriptors", stats,
-        TransportStats::acceptPauses, "endpoint", endpoint);
-    metrics.gauge("lars.tcp.outgoing.bytes", "bytes queued for sending on all connections", stats,
-        TransportStats::outgoingBytesQueued, "endpoint", endpoint);
   }
 
   private static void registerMetrics(Metrics metrics, ReporterStats stats) {

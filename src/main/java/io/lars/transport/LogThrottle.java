@@ -34,4 +34,14 @@ public final class LogThrottle {
   public long takeSuppressed() {
     return suppressed.sumThenReset();
   }
+
+  /**
+   * For the end of the next line let through.
+   *
+   * @return {@code ""} or {@code " (N more since the last line)"}, resetting the count
+   */
+  public String suppressedNote() {
+    long n = suppressed.sumThenReset();
+    return n == 0 ? "" : " (" + n + " more since the last line)";
+  }
 }
