@@ -74,8 +74,9 @@ public final class AgentRole implements RoleStarter {
       context.spawn(AgentPort.create(settings, bind, address, views, entities, stats), "agent-udp-" + i,
           DispatcherSelector.fromConfig(DISPATCHER));
     }
+    // every future is complete once allOf is: getNow never waits
     return CompletableFuture.allOf(bound.toArray(CompletableFuture[]::new))
-        .thenApply(done -> bound.stream().map(b -> Listener.of(Role.AGENT, "udp", b.join())).toList());
+        .thenApply(done -> bound.stream().map(b -> Listener.of(Role.AGENT, "udp", b.getNow(null))).toList());
   }
 
   private static void registerMetrics(Metrics metrics, AgentStats stats) {
