@@ -104,7 +104,7 @@ class ThinClientJarIT {
     while (m.find()) {
       artifacts.add(m.group(1));
     }
-    assertEquals(List.of("lars-client", "akka-actor-typed_2.13", "slf4j-api", "protobuf-java"), artifacts);
+    assertEquals(List.of("lars-client", "akka-actor-typed_2.13", "scala-library", "slf4j-api", "protobuf-java"), artifacts);
   }
 
   @Test
