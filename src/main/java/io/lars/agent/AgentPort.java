@@ -41,7 +41,7 @@ public final class AgentPort extends AbstractBehavior<AgentPort.Command> {
 
   private final AgentSettings settings;
   private final InetSocketAddress requested;
-  private final Flow<UdpStreamServer.Datagram, UdpStreamServer.Outgoing, ?> handler;
+  private final Function<Runnable, Flow<UdpStreamServer.Datagram, UdpStreamServer.Outgoing, ?>> handler;
   private final AgentStats stats;
   private final TimerScheduler<Command> timers;
   private InetSocketAddress address;
@@ -62,12 +62,12 @@ public final class AgentPort extends AbstractBehavior<AgentPort.Command> {
   public static Behavior<Command> create(AgentSettings settings, InetSocketAddress bind,
       CompletableFuture<InetSocketAddress> bound, ActorRef<NodeViews.Command> views,
       Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, AgentStats stats) {
-    Flow<UdpStreamServer.Datagram, UdpStreamServer.Outgoing, ?> handler =
-        Flow.fromGraph(new AgentPortStage(settings, views, entities, stats));
+    Function<Runnable, Flow<UdpStreamServer.Datagram, UdpStreamServer.Outgoing, ?>> handler =
+        wakeup -> Flow.fromGraph(new AgentPortStage(settings, views, entities, stats, wakeup));
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       UdpStreamServer.Binding first;
       try {
-        first = UdpStreamServer.bind(context.getSystem(), bind, handler, stats.udp(), AgentRole.DISPATCHER);
+        first = UdpStreamServer.bind(context.getSystem(), bind, handler, stats.udp(), AgentRole.PORT_DISPATCHER);
       } catch (IOException e) {
         context.getLog().error(e.getMessage());
         bound.completeExceptionally(new IllegalStateException(e.getMessage(), e));
@@ -79,7 +79,8 @@ public final class AgentPort extends AbstractBehavior<AgentPort.Command> {
   }
 
   private AgentPort(ActorContext<Command> context, TimerScheduler<Command> timers, AgentSettings settings,
-      UdpStreamServer.Binding first, Flow<UdpStreamServer.Datagram, UdpStreamServer.Outgoing, ?> handler,
+      UdpStreamServer.Binding first,
+      Function<Runnable, Flow<UdpStreamServer.Datagram, UdpStreamServer.Outgoing, ?>> handler,
       AgentStats stats) {
     super(context);
     this.timers = timers;
@@ -159,7 +160,7 @@ public final class AgentPort extends AbstractBehavior<AgentPort.Command> {
     }
     try {
       UdpStreamServer.Binding next = UdpStreamServer.bind(getContext().getSystem(), requested, handler, stats.udp(),
-          AgentRole.DISPATCHER);
+          AgentRole.PORT_DISPATCHER);
       address = next.localAddress();
       stats.recordPortRestart();
       if (down) {

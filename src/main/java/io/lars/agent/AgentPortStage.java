@@ -82,19 +82,23 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
   private final ActorRef<NodeViews.Command> views;
   private final Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities;
   private final AgentStats stats;
+  private final Runnable wakeup;
 
   /**
    * @param settings the agent settings (bounds, batch sizes, timeouts, probe-num)
    * @param views the node's views, where {@code Need} and {@code Used} go and which this stage registers with
    * @param entities the LoadBalance entity of a module, where report batches go
    * @param stats the node's agent counters
+   * @param wakeup the port's wake-up ({@link UdpStreamServer#bind}), run after each view update handed
+   *     to the stage, so that it applies at once even while the port waits for a datagram
    */
   public AgentPortStage(AgentSettings settings, ActorRef<NodeViews.Command> views,
-      Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, AgentStats stats) {
+      Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, AgentStats stats, Runnable wakeup) {
     this.settings = settings;
     this.views = views;
     this.entities = entities;
     this.stats = stats;
+    this.wakeup = wakeup;
   }
 
   @Override
@@ -161,16 +165,19 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
         @Override
         public void view(ModuleView view) {
           onView.invoke(view);
+          wakeup.run();
         }
 
         @Override
         public void unknown(ModuleId module) {
           onUnknown.invoke(module);
+          wakeup.run();
         }
 
         @Override
         public void release(ModuleId module) {
           onRelease.invoke(module);
+          wakeup.run();
         }
       };
       views.tell(new NodeViews.AddPort(port));

@@ -32,6 +32,9 @@ public final class AgentRole implements RoleStarter {
   /** The dispatcher of the hot path: UDP port streams, node views and LoadBalance entities. */
   public static final String DISPATCHER = "lars-agent-dispatcher";
 
+  /** The pinned dispatcher of the UDP port streams: one thread per port receives, answers and sends. */
+  public static final String PORT_DISPATCHER = "lars-agent-port-dispatcher";
+
   /** Creates the starter; it reads its settings when started. */
   public AgentRole() {}
 

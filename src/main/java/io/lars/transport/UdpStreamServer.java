@@ -20,35 +20,42 @@ import akka.util.ByteString;
 import io.lars.protocol.Frame;
 import io.lars.protocol.FrameCodec;
 import io.lars.protocol.FrameException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A UDP port speaking Lars frames as an Akka Streams flow, one frame per datagram (SPEC 7.1;
  * issue 13): receive and strict datagram decode ({@link FrameCodec#decodeDatagram}) → the
- * caller's handler flow → encode and send.
+ * caller's handler flow → encode and send, all on the port's one thread.
  *
- * <p>The source is a {@link GraphStage} over a blocking {@link DatagramChannel}: a dedicated
- * receive thread reads and decodes datagrams into a bounded queue ({@code receive-buffer}
- * datagrams; more are dropped and counted) and wakes the stage through an async callback only when
- * the stage waits, so under load the stage drains the queue without a hand-off per datagram. Bad
- * datagrams are dropped and counted ({@link TransportStats#datagramsDropped()}), logged at most
- * once per 10 s. The sink encodes and sends each answer on the same channel; an answer that does
- * not fit a datagram ({@link #MAX_DATAGRAM_PAYLOAD}) or a failed send is dropped and counted
- * ({@link TransportStats#outgoingOverflows()}), never fatal. The stream runs on the given
- * dispatcher; the receive thread is the only blocking one and is not a dispatcher thread.
+ * <p>The source is a {@link GraphStage} over a non-blocking {@link DatagramChannel}: when pulled it
+ * reads the next datagram and, while none has arrived, waits on the channel's selector (at most
+ * {@value #IDLE_WAIT_MS} ms, then it lets the stream's mailbox run and waits again). The stream runs
+ * fused on the given dispatcher, meant to be a pinned one (a thread of its own per port): a
+ * datagram is received, handled and answered on that thread without a hand-off, which is what the
+ * reference's one-thread-per-port agent does too. Work handed to the handler from other threads
+ * (async callbacks) must be followed by the port's wake-up ({@code wakeup}, given to the handler
+ * factory) so that it runs at once rather than after the wait. Bad datagrams are dropped and
+ * counted ({@link TransportStats#datagramsDropped()}), logged at most once per 10 s. The sink
+ * encodes and sends each answer on the same channel; an answer that does not fit a datagram
+ * ({@link #MAX_DATAGRAM_PAYLOAD}), a full socket send buffer or a failed send is dropped and counted
+ * ({@link TransportStats#outgoingOverflows()}), never fatal.
  *
  * <p>{@link Binding#stop()} closes the channel and completes the stream; {@link Binding#whenStopped()}
  * completes when the stream ends for any reason (the owner restarts the port if it did not ask for
@@ -59,8 +66,14 @@ public final class UdpStreamServer {
   /** The largest UDP payload over IPv4, in bytes: a frame (header included) must not exceed it. */
   public static final int MAX_DATAGRAM_PAYLOAD = 65_507;
 
-  /** Datagrams received and decoded but not yet taken by the stream, per port. */
-  private static final int RECEIVE_BUFFER = 8192;
+  /**
+   * Longest wait for a datagram before the port's stream serves its mailbox (timers, callbacks
+   * without a wake-up, a stop), in ms; an idle port wakes this often.
+   */
+  static final long IDLE_WAIT_MS = 10;
+
+  /** Bad datagrams or receive errors in a row after which the stream serves its mailbox. */
+  private static final int MAX_SKIPPED_IN_A_ROW = 64;
 
   private static final Logger LOG = LoggerFactory.getLogger(UdpStreamServer.class);
 
@@ -106,33 +119,41 @@ public final class UdpStreamServer {
    *
    * @param system the actor system that runs the stream
    * @param bind the address; port 0 picks a free port
-   * @param handler turns datagrams into answers; its failure ends the stream
+   * @param handler makes the flow that turns datagrams into answers, given the port's wake-up
+   *     (call it after handing work to the flow from another thread); the flow's failure ends the stream
    * @param stats counters: datagrams in, out, dropped (bad input), outgoing overflows (unsendable answers)
-   * @param dispatcher the dispatcher the stream stages run on
+   * @param dispatcher the dispatcher the stream runs on; a pinned dispatcher gives the port a thread of its own
    * @return the binding
    * @throws IOException if the address cannot be bound (e.g. port in use)
    */
-  public static Binding bind(ActorSystem<?> system, InetSocketAddress bind, Flow<Datagram, Outgoing, ?> handler,
-      TransportStats stats, String dispatcher) throws IOException {
+  public static Binding bind(ActorSystem<?> system, InetSocketAddress bind,
+      Function<Runnable, Flow<Datagram, Outgoing, ?>> handler, TransportStats stats, String dispatcher)
+      throws IOException {
     DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
+    Selector selector;
     try {
       channel.bind(bind);
+      channel.configureBlocking(false);
+      selector = Selector.open();
+      channel.register(selector, SelectionKey.OP_READ);
     } catch (IOException e) {
       channel.close();
       throw new IOException("cannot bind UDP " + bind.getHostString() + ":" + bind.getPort() + ": " + e.getMessage(), e);
     }
     InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
     LogThrottle sendLog = new LogThrottle(Duration.ofSeconds(10));
-    ByteBuffer[] sendBuffer = {ByteBuffer.allocateDirect(MAX_DATAGRAM_PAYLOAD)};
-    akka.japi.Pair<UniqueKillSwitch, CompletionStage<Done>> run = Source.fromGraph(new Receiver(channel, local, stats))
-        .viaMat(KillSwitches.single(), Keep.right())
-        .via(handler)
-        .toMat(Sink.foreach(out -> send(channel, sendBuffer[0], out, stats, sendLog, local)), Keep.both())
-        .withAttributes(ActorAttributes.dispatcher(dispatcher))
-        .run(system);
+    ByteBuffer sendBuffer = ByteBuffer.allocateDirect(MAX_DATAGRAM_PAYLOAD);
+    akka.japi.Pair<UniqueKillSwitch, CompletionStage<Done>> run =
+        Source.fromGraph(new Receiver(channel, selector, local, stats))
+            .viaMat(KillSwitches.single(), Keep.right())
+            .via(handler.apply(selector::wakeup))
+            .toMat(Sink.foreach(out -> send(channel, sendBuffer, out, stats, sendLog, local)), Keep.both())
+            .withAttributes(ActorAttributes.dispatcher(dispatcher))
+            .run(system);
     CompletableFuture<Done> stopped = new CompletableFuture<>();
     run.second().whenComplete((done, error) -> {
       closeQuietly(channel);
+      closeQuietly(selector);
       stopped.complete(Done.done());
     });
     LOG.info("UDP server listening on {}", local);
@@ -146,6 +167,7 @@ public final class UdpStreamServer {
       public void stop() {
         run.first().shutdown();
         closeQuietly(channel);
+        selector.wakeup();
       }
 
       @Override
@@ -166,7 +188,9 @@ public final class UdpStreamServer {
       buffer.clear();
       bytes.copyToBuffer(buffer);
       buffer.flip();
-      channel.send(buffer, out.to());
+      if (channel.send(buffer, out.to()) == 0) {
+        throw new IOException("the socket's send buffer is full");
+      }
       stats.datagramOut();
     } catch (FrameException | IOException e) {
       if (e instanceof ClosedChannelException) {
@@ -180,25 +204,30 @@ public final class UdpStreamServer {
     }
   }
 
-  private static void closeQuietly(DatagramChannel channel) {
+  private static void closeQuietly(Closeable closeable) {
     try {
-      channel.close();
+      closeable.close();
     } catch (IOException e) {
-      // Closing a datagram channel has nothing to flush; nothing to do.
+      // Closing a datagram channel or a selector has nothing to flush; nothing to do.
     }
   }
 
-  /** The source: a receive thread feeding a bounded queue, drained by the stage. */
+  /**
+   * The source: reads the non-blocking channel when pulled, waiting on the selector while nothing
+   * has arrived, so a datagram is received, handled and answered on the port's one thread.
+   */
   private static final class Receiver extends GraphStage<SourceShape<Datagram>> {
 
     private final Outlet<Datagram> out = Outlet.create("UdpStreamServer.out");
     private final SourceShape<Datagram> shape = SourceShape.of(out);
     private final DatagramChannel channel;
+    private final Selector selector;
     private final InetSocketAddress local;
     private final TransportStats stats;
 
-    Receiver(DatagramChannel channel, InetSocketAddress local, TransportStats stats) {
+    Receiver(DatagramChannel channel, Selector selector, InetSocketAddress local, TransportStats stats) {
       this.channel = channel;
+      this.selector = selector;
       this.local = local;
       this.stats = stats;
     }
@@ -211,22 +240,19 @@ public final class UdpStreamServer {
     @Override
     public GraphStageLogic createLogic(Attributes inheritedAttributes) {
       return new GraphStageLogic(shape) {
-        private final ArrayBlockingQueue<Datagram> queue = new ArrayBlockingQueue<>(RECEIVE_BUFFER);
-        /** True while the stage waits for the receive thread to wake it. */
-        private final AtomicBoolean waiting = new AtomicBoolean();
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM_PAYLOAD + 1);
         private final LogThrottle badLog = new LogThrottle(Duration.ofSeconds(10));
-        private Thread thread;
+        private Runnable resume;
 
         {
           setHandler(out, new AbstractOutHandler() {
             @Override
             public void onPull() {
-              drain();
+              receive();
             }
 
             @Override
             public void onDownstreamFinish(Throwable cause) {
-              closeQuietly(channel);
               completeStage();
             }
           });
@@ -234,90 +260,79 @@ public final class UdpStreamServer {
 
         @Override
         public void preStart() {
-          AsyncCallback<Object> wake = createAsyncCallback(signal -> {
-            if (signal instanceof Throwable t) {
-              failStage(t);
-            } else if (signal == Done.done()) {
-              completeStage();
-            } else {
-              drain();
+          AsyncCallback<Done> callback = createAsyncCallback(signal -> {
+            if (isAvailable(out)) {
+              receive();
             }
           });
-          thread = new Thread(() -> receiveLoop(wake), "lars-udp-" + local.getPort());
-          thread.setDaemon(true);
-          thread.start();
+          // Invoked from this stream's own thread, a callback would run before the mailbox (Akka
+          // short-circuits it); invoked from another thread it queues behind what waits there.
+          Executor executor = materializer().executionContext();
+          resume = () -> executor.execute(() -> callback.invoke(Done.done()));
         }
 
         @Override
         public void postStop() {
           closeQuietly(channel);
+          closeQuietly(selector);
         }
 
-        private void drain() {
-          if (!isAvailable(out)) {
-            return;
-          }
-          Datagram next = queue.poll();
-          if (next != null) {
-            push(out, next);
-            return;
-          }
-          waiting.set(true);
-          // The receive thread may have queued one between the poll and the flag.
-          if (!queue.isEmpty() && waiting.compareAndSet(true, false)) {
-            push(out, queue.poll());
-          }
-        }
-
-        private void receiveLoop(AsyncCallback<Object> wake) {
-          ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM_PAYLOAD + 1);
-          Object wakeSignal = Boolean.TRUE;
-          while (channel.isOpen()) {
+        /**
+         * Pushes the next good datagram, waiting for one at most {@link #IDLE_WAIT_MS}; returns
+         * without pushing (and resumes through the mailbox) after that wait, after a wake-up, or
+         * after {@link #MAX_SKIPPED_IN_A_ROW} bad datagrams, so that callbacks, timers and a stop
+         * are never held up for long.
+         */
+        private void receive() {
+          boolean waited = false;
+          for (int skipped = 0; skipped < MAX_SKIPPED_IN_A_ROW; ) {
             InetSocketAddress sender;
             try {
               buffer.clear();
               sender = (InetSocketAddress) channel.receive(buffer);
-            } catch (ClosedChannelException e) {
-              break;
+              if (sender == null) {
+                if (waited) {
+                  resume.run();
+                  return;
+                }
+                selector.select(IDLE_WAIT_MS);
+                selector.selectedKeys().clear();
+                waited = true;
+                continue;
+              }
+            } catch (ClosedChannelException | ClosedSelectorException e) {
+              completeStage();
+              return;
             } catch (IOException | RuntimeException e) {
               // A receive error concerns one datagram (or none); the port goes on.
               stats.datagramDropped();
+              skipped++;
               continue;
             }
             buffer.flip();
             stats.datagramIn();
-            Datagram datagram = decode(buffer, sender);
-            if (datagram == null) {
-              continue;
+            Datagram datagram = decode(sender);
+            if (datagram != null) {
+              push(out, datagram);
+              return;
             }
-            if (!queue.offer(datagram)) {
-              stats.datagramDropped();
-              logBad(sender, "the receive queue is full (" + RECEIVE_BUFFER + " datagrams)");
-              continue;
-            }
-            if (waiting.get() && waiting.compareAndSet(true, false)) {
-              wake.invoke(wakeSignal);
-            }
+            skipped++;
           }
-          wake.invoke(Done.done());
+          resume.run();
         }
 
-        private Datagram decode(ByteBuffer buffer, InetSocketAddress sender) {
+        private Datagram decode(InetSocketAddress sender) {
           byte[] bytes = new byte[buffer.remaining()];
           buffer.get(bytes);
           try {
             return new Datagram(FrameCodec.decodeDatagram(ByteString.fromArrayUnsafe(bytes)), sender);
           } catch (FrameException e) {
             stats.datagramDropped();
-            logBad(sender, e.reason() + " (value " + e.value() + "): " + e.getMessage());
+            if (badLog.tryAcquire()) {
+              LOG.warn("UDP {}: dropped a datagram from {}: {} (value {}): {} ({} more dropped since the last report)",
+                  local, sender, e.reason(), e.value(), e.getMessage(), badLog.takeSuppressed());
+            }
             return null;
-          }
-        }
-
-        private void logBad(InetSocketAddress sender, String why) {
-          if (badLog.tryAcquire()) {
-            LOG.warn("UDP {}: dropped a datagram from {}: {} ({} more dropped since the last report)", local, sender,
-                why, badLog.takeSuppressed());
           }
         }
       };
