@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>get_host latency through node 1's UDP agent when the module's entity is on node 1 and when
  *       it is on node 2 (one Artery round trip more): p50/p99/p99.9 of sequential requests.
+ *   <li>Propagation of a transition: failures of host A of a module whose entity is on node 2 are
+ *       reported through node 1 (enough to overload A); node 3's agent is asked for the module
+ *       without pause, and the time from the last report sent to the first of four answers in a row
+ *       without A (A is then only probed) is recorded, once per module, over up to 15 modules.
  *   <li>Failover time over {@code runs} fresh clusters: node 2, which hosts the module, is stopped
  *       without leaving; four clients on node 1 keep asking. Reported: node 2 removed (failure
  *       detector + split-brain resolver, stable-after 2 s), and the module answering again (the
@@ -41,6 +45,9 @@ public final class ClusterBenchMain {
   private static final Logger log = LoggerFactory.getLogger(ClusterBenchMain.class);
   private static final Host A = Host.of("10.2.0.1", 9000);
   private static final Host B = Host.of("10.2.0.2", 9000);
+  private static final Host C = Host.of("10.2.0.3", 9000);
+  /** cmdids of the modules (modid 801) used for the propagation measurement. */
+  private static final int PROPAGATION_CANDIDATES = 45;
   private static final int CANDIDATES = 40;
   private static final int CLIENTS = 4;
 
@@ -68,6 +75,9 @@ public final class ClusterBenchMain {
     Map<ModuleId, List<Host>> routes = new LinkedHashMap<>();
     for (int cmdid = 1; cmdid <= CANDIDATES; cmdid++) {
       routes.put(new ModuleId(800, cmdid), List.of(A, B));
+    }
+    for (int cmdid = 1; cmdid <= PROPAGATION_CANDIDATES; cmdid++) {
+      routes.put(new ModuleId(801, cmdid), List.of(A, B, C));
     }
     return routes;
   }
@@ -98,7 +108,59 @@ public final class ClusterBenchMain {
             node, node == 1 ? "same node" : "remote node", requests, h.getValueAtPercentile(50) / 1000,
             h.getValueAtPercentile(99) / 1000, h.getValueAtPercentile(99.9) / 1000, h.getMaxValue() / 1000);
       }
+      propagation(cluster);
     }
+  }
+
+  private static void propagation(ClusterHarness cluster) throws Exception {
+    LarsClient client1 = cluster.client(1);
+    LarsClient client3 = cluster.client(3);
+    List<ModuleId> modules = new ArrayList<>();
+    for (int cmdid = 1; cmdid <= PROPAGATION_CANDIDATES && modules.size() < 15; cmdid++) {
+      ModuleId module = new ModuleId(801, cmdid);
+      if (cluster.hostOf(1, module) == 2) {
+        modules.add(module);
+      }
+    }
+    Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    for (ModuleId module : modules) {
+      // Both nodes serve the module, with every host idle, before the failures.
+      for (int i = 0; i < 30; i++) {
+        get(client1, module);
+        get(client3, module);
+      }
+      cluster.await("route of " + module + " in its entity", () -> cluster.state(1, module).idle().size() == 3);
+      for (int i = 0; i < 10; i++) {
+        client1.report(module.modid(), module.cmdid(), A, RetCode.SYSTEM_ERROR, java.time.Duration.ofMillis(5))
+            .toCompletableFuture().get(5, TimeUnit.SECONDS);
+      }
+      long sent = System.nanoTime();
+      long firstWithoutA = 0;
+      int withoutA = 0;
+      while (withoutA < 4) {
+        long asked = System.nanoTime();
+        if (asked - sent > TimeUnit.SECONDS.toNanos(10)) {
+          throw new IllegalStateException("node 3 still picks A of " + module + " 10 s after the failures");
+        }
+        if (A.equals(get(client3, module))) {
+          withoutA = 0;
+        } else if (withoutA++ == 0) {
+          firstWithoutA = asked;
+        }
+      }
+      h.recordValue(Math.max(0, firstWithoutA - sent));
+    }
+    log.info("RESULT transition reported through node 1 in force on node 3 (entity on node 2): n={} p50={}us "
+            + "p99={}us max={}us", h.getTotalCount(), h.getValueAtPercentile(50) / 1000,
+        h.getValueAtPercentile(99) / 1000, h.getMaxValue() / 1000);
+  }
+
+  private static Host get(LarsClient client, ModuleId module) throws Exception {
+    HostResult r = client.getHost(module.modid(), module.cmdid()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    if (r.retCode() != RetCode.SUCC) {
+      throw new IllegalStateException("get_host " + module + ": " + r);
+    }
+    return r.host();
   }
 
   /** One request: when it was sent and answered, and how. */
