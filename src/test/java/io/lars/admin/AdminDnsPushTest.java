@@ -1,7 +1,6 @@
 package io.lars.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.lars.node.LarsNode;
@@ -35,8 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An admin route write reaches a dns subscriber at once: the admin tells the dns poller
- * {@code ReloadNow} through the Receptionist. The poll interval is set to 30 s, so only that
- * message can deliver the push within the test's bound; the measured delays are logged.
+ * {@code ReloadNow} through the Receptionist. The poll interval is set to 1 h, so only that
+ * message can deliver a push while the test runs; the measured delays are logged, not asserted.
  */
 class AdminDnsPushTest {
 
@@ -52,8 +51,8 @@ class AdminDnsPushTest {
 
   @BeforeAll
   static void start() throws Exception {
-    conf = TestNodeConfig.create(ConfigFactory.parseString("lars.dns.poll-interval = 30s\n"
-        + "lars.dns.full-reload-interval = 60s\nlars.admin.token = " + TOKEN + "\nlars.admin.data-dir = \"" + dataDir + "\""));
+    conf = TestNodeConfig.create(ConfigFactory.parseString("lars.dns.poll-interval = 1h\n"
+        + "lars.dns.full-reload-interval = 2h\nlars.admin.token = " + TOKEN + "\nlars.admin.data-dir = \"" + dataDir + "\""));
     node = LarsNode.start(conf.config(), EnumSet.of(Role.DNS, Role.ADMIN)).toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
@@ -63,7 +62,7 @@ class AdminDnsPushTest {
   }
 
   @Test
-  void everyAdminWriteIsPushedWellBeforeThePollInterval() throws Exception {
+  void everyAdminWriteIsPushedWithoutWaitingForAPoll() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     try (Socket dns = new Socket()) {
       dns.connect(new InetSocketAddress("127.0.0.1", conf.ports().dns()), 5000);
@@ -91,8 +90,6 @@ class AdminDnsPushTest {
       long max = delaysMicros.get(WRITES - 1);
       log.info("admin write -> dns push over {} writes: median {} ms, max {} ms (HTTP write included)", WRITES,
           median / 1000.0, max / 1000.0);
-      assertTrue(max < 5_000_000, "every push well under the 30 s poll interval; max " + max + " us");
-      assertTrue(median < 1_000_000, "median push delay " + median + " us");
     }
   }
 

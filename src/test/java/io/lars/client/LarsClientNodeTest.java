@@ -102,19 +102,22 @@ class LarsClientNodeTest {
   @Test
   void callReportsFailuresWithTheirTimeCost() throws Exception {
     awaitRoute(2);
+    long started = System.nanoTime();
     CompletableFuture<String> failed = client.<String>call(2, 1, host -> CompletableFuture.supplyAsync(() -> {
       throw new IllegalStateException("remote failed");
     }, CompletableFuture.delayedExecutor(350, TimeUnit.MILLISECONDS))).toCompletableFuture();
     CompletionException e = assertThrows(CompletionException.class, () -> failed.orTimeout(5, TimeUnit.SECONDS).join());
+    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     assertEquals("remote failed", e.getCause().getMessage());
-    // 350 ms at the 100 ms timecost unit weighs 3 failures (SPEC 7.2 report rule 1)
+    // The call's time cost weighs one failure per 100 ms timecost unit (SPEC 7.2 report rule 1):
+    // 350 ms at least, more on a busy machine, never more than the test saw pass.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     long rerr = 0;
     while (rerr == 0 && System.nanoTime() < deadline) {
       rerr = state(2).idle().stream().mapToLong(LoadBalance.HostSnapshot::rerr).sum();
       Thread.sleep(20);
     }
-    assertEquals(3, rerr);
+    assertTrue(rerr >= 3 && rerr <= Math.max(3, elapsedMs / 100), "rerr " + rerr + " after a call of " + elapsedMs + " ms");
     assertEquals("ok", client.call(2, 1, host -> CompletableFuture.completedFuture("ok"))
         .toCompletableFuture().get(5, TimeUnit.SECONDS));
   }
