@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * Keeps one agent UDP port serving (issue 19 item 4): binds a {@link UdpStreamServer} running an
+ * Keeps one agent UDP port serving (DESIGN.md "Robustness rules", H4): binds a {@link UdpStreamServer} running an
  * {@link AgentPortStage} and, whenever that stream stops without a shutdown asking for it, binds
  * the same port again after {@code port-restart-backoff}, counting the restart
  * ({@link AgentStats#portRestarts()}); while it is down {@link AgentStats#portsDown()} counts it

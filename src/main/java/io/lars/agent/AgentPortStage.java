@@ -44,22 +44,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Lars logic of one agent UDP port as a stream stage (SPEC 7.2; issue 13): datagrams in,
+ * The Lars logic of one agent UDP port as a stream stage (DESIGN.md "Data path 1"): datagrams in,
  * answers out, no actor ask per request.
  *
  * <ul>
- *   <li>id 4 {@code GetHostRequest}: answered at once from the module's view with the SPEC 7.2
- *       selection rules ({@link ViewSelector}, rotation and probes per port). Without a view the
- *       request waits (bounded: {@code max-waiting-requests} per port; beyond that SYSTEM_ERROR at
- *       once, counted, one log line per 10 s — issue 19 item 1) while {@link NodeViews} builds one;
- *       NOEXIST when the module turns out unknown, SYSTEM_ERROR after {@code ask-timeout}.
+ *   <li>id 4 {@code GetHostRequest}: answered at once from the module's view with the selection
+ *       rules of DESIGN.md "Load-balancing rules" ({@link ViewSelector}, rotation and probes per
+ *       port). Without a view the request waits (bounded: {@code max-waiting-requests} per port;
+ *       beyond that SYSTEM_ERROR at once, counted, one log line per 10 s — DESIGN.md "Robustness
+ *       rules", H1) while {@link NodeViews} builds one; NOEXIST when the module turns out unknown,
+ *       SYSTEM_ERROR after {@code ask-timeout}.
  *   <li>id 6 {@code ReportRequest}: added to the module's batch ({@link ReportBatcher}); a batch is
  *       sent to the module's entity when it holds {@code report-batch-size} reports or
  *       {@code report-batch-interval} after its first report, fire-and-forget. A report for a
  *       module without a view on this node is dropped and counted (no entity is started for it).
  *   <li>id 7 API {@code GetRouteRequest}: every host of the view, id 8; a route that does not fit
  *       one datagram is cut to the hosts that fit (sorted order), counted, logged at most once per
- *       minute (issue 19 item 4).
+ *       minute (DESIGN.md "Robustness rules", H4).
  *   <li>Anything else, or a body that does not parse: dropped and counted. An unexpected failure
  *       while handling one datagram is counted and logged (throttled); the stage goes on.
  * </ul>
@@ -223,7 +224,7 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
       } catch (FrameException e) {
         stats.recordDropped();
       } catch (RuntimeException e) {
-        // Input must never end the port (issue 19 item 4): count, log, go on.
+        // Input must never end the port (DESIGN.md "Robustness rules", H4): count, log, go on.
         stats.recordHandlerError();
         if (errorLog.tryAcquire()) {
           LOG.error("agent port: failed to handle a datagram from {} (msgid {}){}", datagram.sender(), frame.msgId(),

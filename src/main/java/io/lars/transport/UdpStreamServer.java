@@ -40,8 +40,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A UDP port speaking Lars frames as an Akka Streams flow, one frame per datagram (SPEC 7.1;
- * issue 13): receive and strict datagram decode ({@link FrameCodec#decodeDatagram}) → the
+ * A UDP port speaking Lars frames as an Akka Streams flow, one frame per datagram (WIRE.md
+ * "Framing"; DESIGN.md "Data path 1"): receive and strict datagram decode ({@link FrameCodec#decodeDatagram}) → the
  * caller's handler flow → encode and send, all on the port's one thread.
  *
  * <p>The source is a {@link GraphStage} over a non-blocking {@link DatagramChannel}: when pulled it
