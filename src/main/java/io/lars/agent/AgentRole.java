@@ -53,6 +53,7 @@ public final class AgentRole implements RoleStarter {
     }
     AgentStats stats = AgentStats.get(node.system());
     registerMetrics(Metrics.get(node.system()), stats);
+    stats.modules().register(settings.metricsMaxModules());
     ClusterSharding sharding = ClusterSharding.get(node.system());
     Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities =
         module -> sharding.entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId());

@@ -3,6 +3,7 @@ package io.lars.agent;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.RecipientRef;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -51,6 +52,8 @@ import java.util.function.LongSupplier;
  *       {@code passivate-after} is released: its view is dropped on every port, the entity is told
  *       {@link LoadBalanceEntity.Unsubscribe} (and passivates when no node is left) and the dns
  *       client forgets it.
+ *   <li>Every view change is handed to the node's {@link ModuleMetrics} (per-module gauges and
+ *       transition counters); a released module's meters are removed.
  * </ul>
  */
 public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
@@ -212,6 +215,7 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
         .onMessage(FirstPullWaitOver.class, this::onFirstPullWaitOver)
         .onMessage(EntityStopped.class, this::onEntityStopped)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onSignal(PostStop.class, this::onPostStop)
         .build();
   }
 
@@ -269,6 +273,7 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       entities.apply(module).tell(new LoadBalanceEntity.RoutesUpdated(route.hosts()));
       if (changed && s.entity == null) {
         s.view = ModuleView.fromDns(module, route.hosts(), Set.copyOf(s.view.overloaded()));
+        stats.modules().update(s.view, false);
         ports.forEach(p -> p.view(s.view));
       }
       return this;
@@ -298,6 +303,7 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
     List<Host> hosts = List.copyOf(new TreeSet<>(route.hosts()));
     Served fresh = new Served(ModuleView.fromDns(module, hosts, Set.of()), hosts, now);
     served.put(module, fresh);
+    stats.modules().open(fresh.view);
     ports.forEach(p -> p.view(fresh.view));
     entities.apply(module).tell(new LoadBalanceEntity.Subscribe(getContext().getSelf(), hosts));
     updateGauges(now);
@@ -311,7 +317,8 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       update.entity().tell(new LoadBalanceEntity.Unsubscribe(getContext().getSelf()));
       return this;
     }
-    if (!update.entity().equals(s.entity)) {
+    boolean sameEntity = update.entity().equals(s.entity);
+    if (!sameEntity) {
       if (s.entity != null) {
         getContext().unwatch(s.entity);
       }
@@ -319,6 +326,7 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       getContext().watchWith(update.entity(), new EntityStopped(module, update.entity()));
     }
     s.view = update.view();
+    stats.modules().update(update.view(), sameEntity);
     ports.forEach(p -> p.view(update.view()));
     return this;
   }
@@ -385,7 +393,13 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
     return this;
   }
 
+  private Behavior<Command> onPostStop(PostStop stop) {
+    served.keySet().forEach(stats.modules()::close);
+    return this;
+  }
+
   private void release(ModuleId module, Served s) {
+    stats.modules().close(module);
     ports.forEach(p -> p.release(module));
     if (s.entity != null) {
       getContext().unwatch(s.entity);
