@@ -181,6 +181,15 @@ final class ModuleMetrics {
     (meters != null ? meters : other).answers[retCode.ordinal()].increment();
   }
 
+  /**
+   * @param module a module
+   * @return the view its meters read now, or null when the module is not open (tests and diagnostics)
+   */
+  ModuleView view(ModuleId module) {
+    Meters meters = modules.get(module);
+    return meters == null ? null : meters.view;
+  }
+
   private void registerSeries(String modid, String cmdid, Meters meters, ToDoubleFunction<Meters> idle,
       ToDoubleFunction<Meters> overload) {
     List<Meter> registered = meters.registered;
