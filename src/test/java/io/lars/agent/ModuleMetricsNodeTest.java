@@ -18,6 +18,8 @@ import io.lars.protocol.ModuleId;
 import io.lars.protocol.RetCode;
 import io.lars.testkit.TestNodeConfig;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +30,12 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -133,6 +140,19 @@ class ModuleMetricsNodeTest {
       assertEquals(RetCode.SUCC.code(), code);
       return true;
     });
+  }
+
+  @Test
+  void everyMetricTheExampleAlertRulesUseIsServed() throws Exception {
+    String rules = Files.readString(Path.of("deploy/prometheus/lars-alerts.yml"));
+    Set<String> names = Pattern.compile("\\blars_[a-z_]*[a-z]").matcher(rules).results().map(MatchResult::group)
+        .collect(Collectors.toCollection(TreeSet::new));
+    assertTrue(names.size() >= 8, names.toString());
+    String text = scrape();
+    Set<String> served = text.lines().filter(l -> l.startsWith("lars_"))
+        .map(l -> l.substring(0, l.indexOf(l.contains("{") ? '{' : ' '))).collect(Collectors.toSet());
+    names.removeAll(served);
+    assertEquals(Set.of(), names, "used in lars-alerts.yml, not on /metrics");
   }
 
   @Test
