@@ -41,7 +41,7 @@ import java.util.List;
  * @param negativeCacheTtl how long such a module is answered NOEXIST without asking the dns again
  * @param portRestartBackoff wait before a stopped UDP port is bound again
  * @param metricsMaxModules modules with per-module metric series of their own at most; more are
- *     folded into {@code modid="other"} (docs/API.md "Metrics"), 0..1000000
+ *     folded into {@code modid="other"} (API.md "Metrics"), 0..1000000
  */
 public record AgentSettings(String bind, List<Integer> ports, String dnsHost, int dnsPort, String reporterHost,
     int reporterPort, int callerIp, Duration askTimeout, Duration passivateAfter, Duration reconnectMinBackoff,
@@ -106,7 +106,8 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
   /**
    * Reads and validates {@code lars.agent}. An empty {@code caller-ip} is replaced by the first
    * non-loopback IPv4 address of the machine's interfaces, else 127.0.0.1, without any DNS
-   * lookup (SPEC 12: the reference agent blocked on DNS resolution at start).
+   * lookup (DESIGN.md "Defects of the reference", D6: the reference agent blocked on DNS resolution
+   * at start).
    *
    * @param config the resolved configuration
    * @return the settings

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The per-module meters of one agent node, as seen by that node (docs/API.md "Metrics"): for every
+ * The per-module meters of one agent node, as seen by that node (API.md "Metrics"): for every
  * module the node serves a view of,
  * <ul>
  *   <li>{@code lars_agent_module_hosts{modid,cmdid,state="idle"|"overload"}}: the hosts of the

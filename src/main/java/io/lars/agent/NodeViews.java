@@ -26,9 +26,9 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * The module views of one agent node (issue 13): one actor per node that keeps which modules the
- * node serves, hands every view change to the node's UDP ports ({@link Port}), and keeps the views
- * current with the modules' {@link LoadBalanceEntity}s.
+ * The module views of one agent node (DESIGN.md "Agent views"): one actor per node that keeps which
+ * modules the node serves, hands every view change to the node's UDP ports ({@link Port}), and
+ * keeps the views current with the modules' {@link LoadBalanceEntity}s.
  *
  * <ul>
  *   <li>A port that gets a request for a module it has no view of sends {@link Need}. The route is
@@ -37,9 +37,9 @@ import java.util.function.LongSupplier;
  *       subscribes to the entity ({@link LoadBalanceEntity.Subscribe}, carrying that route). An
  *       empty route (the dns does not know the module) goes into a bounded, expiring
  *       {@link NegativeCache}: the ports answer NOEXIST and nothing is subscribed, journaled or
- *       remembered for the module (issue 19 item 10). An empty answer is given at the end of
- *       {@code first-pull-wait} (a route written just now may still arrive as a push), as is
- *       NOEXIST when the dns did not answer at all; a late answer is still used.
+ *       remembered for the module (DESIGN.md "Robustness rules", H10). An empty answer is given at
+ *       the end of {@code first-pull-wait} (a route written just now may still arrive as a push),
+ *       as is NOEXIST when the dns did not answer at all; a late answer is still used.
  *   <li>{@link EntityView}s from the entity replace the node's view. The node watches the entity;
  *       when it stops (passivated, moved, its node lost) the node subscribes again at once and then
  *       every {@code resubscribe-interval} until a view arrives, serving its last view meanwhile. A
@@ -47,7 +47,7 @@ import java.util.function.LongSupplier;
  *       ({@link AgentStats#staleViews()}).
  *   <li>Routes pushed by the dns go to the entity ({@link LoadBalanceEntity.RoutesUpdated}); while
  *       no entity is connected they also update the provisional view. A route older than
- *       {@code update-timeout} is pulled again (SPEC 7.2 get_host rule 6).
+ *       {@code update-timeout} is pulled again (DESIGN.md "Load-balancing rules", G6).
  *   <li>The ports report which modules they used ({@link Used}); a module not used for
  *       {@code passivate-after} is released: its view is dropped on every port, the entity is told
  *       {@link LoadBalanceEntity.Unsubscribe} (and passivates when no node is left) and the dns
