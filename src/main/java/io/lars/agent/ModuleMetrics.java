@@ -38,8 +38,8 @@ import java.util.function.ToDoubleFunction;
  * {@code lars_agent_modules_folded} says how many modules are folded now. A released module's
  * meters are removed from the registry.
  *
- * <p>Thread-safety: {@link #open}, {@link #update} and {@link #close} are called by
- * {@link NodeViews} only (one actor); {@link #answer} from any port's stream stage, without
+ * <p>Thread-safety: {@link #open}, {@link #expose}, {@link #update} and {@link #close} are called
+ * by {@link NodeViews} only (one actor); {@link #answer} from any port's stream stage, without
  * allocation (one map lookup); gauges read volatile snapshots from the scrape thread.
  */
 final class ModuleMetrics {
@@ -108,8 +108,10 @@ final class ModuleMetrics {
   }
 
   /**
-   * The node serves a view of a module now: it gets series of its own, or is folded when
-   * {@code max-modules} modules have theirs. Opening an open module only updates its view.
+   * The node serves a view of a module now: its answers are counted from here on, for the module
+   * when fewer than {@code max-modules} modules have series of their own, else folded. Cheap (one
+   * map entry), so it can run before the ports get the view; {@link #expose} registers the series.
+   * Opening an open module only updates its view.
    *
    * @param view the first view
    */
@@ -120,15 +122,23 @@ final class ModuleMetrics {
       return;
     }
     boolean own = ownCount.get() < maxModules;
-    Meters meters = new Meters(view, own, own ? null : other);
-    if (own) {
-      ownCount.incrementAndGet();
+    (own ? ownCount : foldedCount).incrementAndGet();
+    modules.put(module, new Meters(view, own, own ? null : other));
+  }
+
+  /**
+   * Registers the series of an open module with series of its own (about 8 meter registrations,
+   * tens of microseconds; after the ports have the view so as not to delay its first answers).
+   * Nothing for a folded, closed or already exposed module.
+   *
+   * @param module the module
+   */
+  void expose(ModuleId module) {
+    Meters meters = modules.get(module);
+    if (meters != null && meters.own && meters.registered.isEmpty()) {
       registerSeries(Integer.toString(module.modid()), Integer.toString(module.cmdid()), meters,
           m -> idleHosts(m.view), m -> m.view.overloaded().size());
-    } else {
-      foldedCount.incrementAndGet();
     }
-    modules.put(module, meters);
   }
 
   /**

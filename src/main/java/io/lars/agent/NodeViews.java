@@ -273,8 +273,8 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       entities.apply(module).tell(new LoadBalanceEntity.RoutesUpdated(route.hosts()));
       if (changed && s.entity == null) {
         s.view = ModuleView.fromDns(module, route.hosts(), Set.copyOf(s.view.overloaded()));
-        stats.modules().update(s.view, false);
         ports.forEach(p -> p.view(s.view));
+        stats.modules().update(s.view, false);
       }
       return this;
     }
@@ -303,9 +303,11 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
     List<Host> hosts = List.copyOf(new TreeSet<>(route.hosts()));
     Served fresh = new Served(ModuleView.fromDns(module, hosts, Set.of()), hosts, now);
     served.put(module, fresh);
+    // Counting starts before the ports have the view; the meters are registered after.
     stats.modules().open(fresh.view);
     ports.forEach(p -> p.view(fresh.view));
     entities.apply(module).tell(new LoadBalanceEntity.Subscribe(getContext().getSelf(), hosts));
+    stats.modules().expose(module);
     updateGauges(now);
     return this;
   }
@@ -326,8 +328,8 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       getContext().watchWith(update.entity(), new EntityStopped(module, update.entity()));
     }
     s.view = update.view();
-    stats.modules().update(update.view(), sameEntity);
     ports.forEach(p -> p.view(update.view()));
+    stats.modules().update(update.view(), sameEntity);
     return this;
   }
 

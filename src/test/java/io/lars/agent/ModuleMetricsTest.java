@@ -46,8 +46,10 @@ class ModuleMetricsTest {
   void hostsByStateAndAnswersByReturnCodePerModule() {
     metrics.register(10);
     metrics.open(ModuleView.fromDns(A, List.of(H1, H2, H3), Set.of()));
-    metrics.update(entityView(A, 1, List.of(H1, H2, H3), List.of(H2)), false);
+    // answered before its series are registered: still counted for the module
     metrics.answer(A, RetCode.SUCC);
+    metrics.expose(A);
+    metrics.update(entityView(A, 1, List.of(H1, H2, H3), List.of(H2)), false);
     metrics.answer(A, RetCode.SUCC);
     metrics.answer(A, RetCode.OVERLOAD);
 
@@ -67,6 +69,7 @@ class ModuleMetricsTest {
   void transitionsAreCountedBetweenViewsOfTheSameEntity() {
     metrics.register(10);
     metrics.open(entityView(A, 1, List.of(H1, H2), List.of()));
+    metrics.expose(A);
     metrics.update(entityView(A, 2, List.of(H1, H2), List.of(H1)), true);
     metrics.update(entityView(A, 3, List.of(H1, H2), List.of(H1, H2)), true);
     metrics.update(entityView(A, 4, List.of(H1, H2), List.of(H2)), true);
@@ -83,8 +86,11 @@ class ModuleMetricsTest {
   void modulesBeyondTheCapAreFoldedIntoOther() {
     metrics.register(2);
     metrics.open(entityView(A, 1, List.of(H1), List.of()));
+    metrics.expose(A);
     metrics.open(entityView(B, 1, List.of(H1), List.of()));
+    metrics.expose(B);
     metrics.open(entityView(C, 1, List.of(H1, H2, H3), List.of(H3)));
+    metrics.expose(C);
     metrics.answer(C, RetCode.SUCC);
     metrics.answer(new ModuleId(99, 99), RetCode.NOEXIST);
     metrics.update(entityView(C, 2, List.of(H1, H2, H3), List.of(H2, H3)), true);
@@ -107,7 +113,9 @@ class ModuleMetricsTest {
   void aReleasedModulesMetersAreRemoved() {
     metrics.register(1);
     metrics.open(entityView(A, 1, List.of(H1), List.of()));
+    metrics.expose(A);
     metrics.open(entityView(B, 1, List.of(H1, H2), List.of()));
+    metrics.expose(B);
     metrics.answer(A, RetCode.SUCC);
 
     metrics.close(A);
@@ -121,6 +129,7 @@ class ModuleMetricsTest {
     assertEquals(0, value("lars.agent.module.hosts", "other", "other", "state", "idle"));
     // the slot is free again: a module opened now has series of its own
     metrics.open(entityView(C, 1, List.of(H1), List.of()));
+    metrics.expose(C);
     assertEquals(1, value("lars.agent.module.hosts", "3", "1", "state", "idle"));
   }
 }
