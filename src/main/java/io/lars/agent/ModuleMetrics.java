@@ -31,7 +31,7 @@ import java.util.function.ToDoubleFunction;
  * </ul>
  *
  * <p>Bounded cardinality: at most {@code lars.agent.metrics.max-modules} modules have series of
- * their own. A module opened while that many are open is folded into the series
+ * their own. A module opened while that many have theirs is folded into the series
  * {@code modid="other",cmdid="other"} until it is released (it is not promoted when a slot frees);
  * get_host answers of modules without a view on this node (NOEXIST from the negative cache,
  * SYSTEM_ERROR while the first view is built) are counted there too. The gauge
