@@ -15,9 +15,10 @@ import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
- * The {@code adaptive} policy's host choice for one module on one node (issue 17). The module's
- * entity still decides which hosts are idle and which overloaded with the reference's error rules;
- * this class decides which host answers a request, from what the node sees of each host's reports:
+ * The {@code adaptive} policy's host choice for one module on one node
+ * (DESIGN.md "Selection policies"). The module's entity still decides which hosts are idle and
+ * which overloaded with the reference's error rules; this class decides which host answers a
+ * request, from what the node sees of each host's reports:
  *
  * <ul>
  *   <li><b>Latency-aware</b>: among idle hosts, power of two choices. Two distinct idle hosts are

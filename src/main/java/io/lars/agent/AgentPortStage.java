@@ -393,7 +393,7 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
     }
 
     private void sendHost(ModuleId module, InetSocketAddress to, int seq, RetCode retCode, Host host) {
-      stats.recordGetHostAnswer(retCode);
+      stats.recordGetHostAnswer(module, retCode);
       GetHostResponse.Builder response = GetHostResponse.newBuilder()
           .setSeq(seq)
           .setModid(module.modid())

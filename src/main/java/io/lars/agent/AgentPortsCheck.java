@@ -7,8 +7,8 @@ import java.util.function.Supplier;
 
 /**
  * Readiness check on {@code /ready} (Akka Management): not ready while an agent UDP port is down,
- * e.g. between its stream stopping and being bound again (issue 19 item 4). Always ready on a
- * node without the agent role.
+ * e.g. between its stream stopping and being bound again (DESIGN.md "Robustness rules", H4). Always
+ * ready on a node without the agent role.
  */
 public final class AgentPortsCheck implements Supplier<CompletionStage<Boolean>> {
 

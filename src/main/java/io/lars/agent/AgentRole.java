@@ -22,10 +22,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * Starts the {@code agent} role on a node (SPEC 7; issue 13): the node's {@link NodeViews} (with
- * its dns client), the reporter client, sharding of the {@link LoadBalanceEntity}s, and one
- * {@link AgentPort} per UDP port of {@code lars.agent.ports}. Every port answers from the same
- * node views; the entities decide.
+ * Starts the {@code agent} role on a node (DESIGN.md "Agent views"): the node's {@link NodeViews}
+ * (with its dns client), the reporter client, sharding of the {@link LoadBalanceEntity}s, and one
+ * {@link AgentPort} per UDP port of {@code lars.agent.ports}. Every port answers from the same node
+ * views; the entities decide.
  */
 public final class AgentRole implements RoleStarter {
 
@@ -56,11 +56,13 @@ public final class AgentRole implements RoleStarter {
     }
     AgentStats stats = AgentStats.get(node.system());
     registerMetrics(Metrics.get(node.system()), stats);
+    stats.modules().register(settings.metricsMaxModules());
     ClusterSharding sharding = ClusterSharding.get(node.system());
     Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities =
         module -> sharding.entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId());
 
-    // A client that fails (e.g. on a frame it cannot build) restarts instead of staying dead (issue 19 item 6).
+    // A client that fails (e.g. on a frame it cannot build) restarts instead of staying dead
+    // (DESIGN.md "Robustness rules", H6).
     ActorRef<ReporterClient.Command> reporter = context.spawn(
         Behaviors.supervise(ReporterClient.create(settings, stats)).onFailure(SupervisorStrategy.restart()),
         "agent-reporter-client");

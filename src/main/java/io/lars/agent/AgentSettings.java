@@ -40,12 +40,15 @@ import java.util.List;
  * @param negativeCacheSize modules the dns does not know, remembered at most, 1..10000000
  * @param negativeCacheTtl how long such a module is answered NOEXIST without asking the dns again
  * @param portRestartBackoff wait before a stopped UDP port is bound again
+ * @param metricsMaxModules modules with per-module metric series of their own at most; more are
+ *     folded into {@code modid="other"} (API.md "Metrics"), 0..1000000
  */
 public record AgentSettings(String bind, List<Integer> ports, String dnsHost, int dnsPort, String reporterHost,
     int reporterPort, int callerIp, Duration askTimeout, Duration passivateAfter, Duration reconnectMinBackoff,
     Duration reconnectMaxBackoff, int maxPendingFrames, LoadBalanceSettings loadBalance, int maxWaitingRequests,
     int reportBatchSize, Duration reportBatchInterval, int maxBufferedReports, Duration staleAfter,
-    Duration resubscribeInterval, int negativeCacheSize, Duration negativeCacheTtl, Duration portRestartBackoff) {
+    Duration resubscribeInterval, int negativeCacheSize, Duration negativeCacheTtl, Duration portRestartBackoff,
+    int metricsMaxModules) {
 
   /** The configuration path these settings are read from. */
   public static final String PATH = "lars.agent";
@@ -88,6 +91,7 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
     checkRange("report-batch-size", reportBatchSize, 1, 100_000);
     checkRange("max-buffered-reports", maxBufferedReports, reportBatchSize, Integer.MAX_VALUE);
     checkRange("negative-cache.max-modules", negativeCacheSize, 1, 10_000_000);
+    checkRange("metrics.max-modules", metricsMaxModules, 0, 1_000_000);
     checkPositive("report-batch-interval", reportBatchInterval);
     checkPositive("stale-after", staleAfter);
     checkPositive("resubscribe-interval", resubscribeInterval);
@@ -102,7 +106,8 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
   /**
    * Reads and validates {@code lars.agent}. An empty {@code caller-ip} is replaced by the first
    * non-loopback IPv4 address of the machine's interfaces, else 127.0.0.1, without any DNS
-   * lookup (SPEC 12: the reference agent blocked on DNS resolution at start).
+   * lookup (DESIGN.md "Defects of the reference", D6: the reference agent blocked on DNS resolution
+   * at start).
    *
    * @param config the resolved configuration
    * @return the settings
@@ -126,7 +131,7 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
           c.getInt("max-waiting-requests"), c.getInt("report-batch-size"), c.getDuration("report-batch-interval"),
           c.getInt("max-buffered-reports"), c.getDuration("stale-after"), c.getDuration("resubscribe-interval"),
           c.getInt("negative-cache.max-modules"), c.getDuration("negative-cache.ttl"),
-          c.getDuration("port-restart-backoff"));
+          c.getDuration("port-restart-backoff"), c.getInt("metrics.max-modules"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);
     }

@@ -3,8 +3,10 @@ package io.lars.agent;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
-import io.lars.transport.TransportStats;
+import io.lars.node.Metrics;
+import io.lars.protocol.ModuleId;
 import io.lars.protocol.RetCode;
+import io.lars.transport.TransportStats;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -14,14 +16,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Thread-safe counters of the {@code agent} role on one node, one instance per actor system
  * (an Akka extension), so the endpoints, clients, entities, health checks, the admin and tests
- * all see the same numbers. Counters only grow.
+ * all see the same numbers. Counters only grow. The per-module meters ({@link ModuleMetrics}) are
+ * kept here too, so that the ports count per module through the same object.
  */
 public final class AgentStats implements Extension {
 
   private static final ExtensionId<AgentStats> ID = new ExtensionId<>() {
     @Override
     public AgentStats createExtension(ActorSystem<?> system) {
-      return new AgentStats();
+      return new AgentStats(new ModuleMetrics(Metrics.get(system).registry()));
     }
   };
 
@@ -50,7 +53,11 @@ public final class AgentStats implements Extension {
   private final AtomicLong staleViews = new AtomicLong();
   private final AtomicLong portsDown = new AtomicLong();
 
-  private AgentStats() {}
+  private final ModuleMetrics modules;
+
+  private AgentStats(ModuleMetrics modules) {
+    this.modules = modules;
+  }
 
   /**
    * @param system the node's actor system
@@ -231,8 +238,20 @@ public final class AgentStats implements Extension {
     portsDown.decrementAndGet();
   }
 
-  void recordGetHostAnswer(RetCode retCode) {
+  /** @return the per-module meters of this node */
+  ModuleMetrics modules() {
+    return modules;
+  }
+
+  /**
+   * Counts one GetHostResponse, in total and for its module; allocates nothing.
+   *
+   * @param module the module answered
+   * @param retCode the answer's return code
+   */
+  void recordGetHostAnswer(ModuleId module, RetCode retCode) {
     getHostAnswers.get(retCode).increment();
+    modules.answer(module, retCode);
   }
 
   void recordTransition(boolean overload) {

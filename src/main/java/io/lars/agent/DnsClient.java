@@ -22,16 +22,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The node's connection to the dns role (SPEC 7.3): one per agent node, wrapping a
- * {@link ReconnectingTcpClient} that reconnects forever (SPEC 12: the reference gave up after one
- * failed reconnect).
+ * The node's connection to the dns role (DESIGN.md "Agent views", clients): one per agent node,
+ * wrapping a {@link ReconnectingTcpClient} that reconnects forever
+ * (DESIGN.md "Defects of the reference", D8: the reference gave up after one failed reconnect).
  *
  * <p>{@link Pull} sends a {@code GetRouteRequest}; every {@code GetRouteResponse}, an answer or a
  * push, goes to the node's {@link NodeViews}. On every (re)connect it requests again every module
  * it was asked about and not told to {@link Forget}, so the dns subscribes this connection to them
  * again. Pulls while disconnected are only remembered: the reconnect requests them. A module is
  * forgotten when the node releases it or the dns does not know it, so the set stays bounded by
- * the modules the node serves (issue 19 item 10).
+ * the modules the node serves (DESIGN.md "Robustness rules", H10).
  */
 public final class DnsClient extends AbstractBehavior<DnsClient.Command> {
 

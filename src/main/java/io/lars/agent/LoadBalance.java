@@ -18,7 +18,8 @@ import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
 /**
- * The load-balancing decisions for one module (SPEC 7.2; reference: {@code load_balance}).
+ * The load-balancing decisions for one module (DESIGN.md "Load-balancing rules"; reference:
+ * {@code load_balance}).
  *
  * <p>A plain, single-threaded class with an injected clock: the sharded LoadBalance entity owns
  * one and does the messaging (pulls, first-pull wait, statistics timer, logging). State: a host
@@ -26,9 +27,10 @@ import java.util.function.LongSupplier;
  * route is in exactly one of them), an access counter, a pull status and the time of the last
  * route update.
  *
- * <p>Fixed reference defects (SPEC 12): one host per request in the mixed branch; removed hosts
- * leave the map and both lists; a new host's window start and the access counter are
- * initialised; a module stays known after an empty route (no NOEXIST forgetting).
+ * <p>Fixed reference defects (DESIGN.md "Defects of the reference", D1, D2, D9, D10): one host per
+ * request in the mixed branch; removed hosts leave the map and both lists; a new host's window
+ * start and the access counter are initialised; a module stays known after an empty route (no
+ * NOEXIST forgetting).
  *
  * <p>Not thread-safe. All times are milliseconds of the injected clock.
  */
@@ -213,8 +215,8 @@ public final class LoadBalance {
   }
 
   /**
-   * Whether a route has arrived (SPEC 7.2 get_host rule 1; SPEC 12: a module the dns does not
-   * know stays known-but-empty instead of being forgotten).
+   * Whether a route has arrived (DESIGN.md "Load-balancing rules", G1 and U2: a module the dns does
+   * not know stays known-but-empty instead of being forgotten).
    *
    * @return false until the first {@link #updateRoutes} (even an empty one) or {@link #restore}
    */
@@ -223,8 +225,9 @@ public final class LoadBalance {
   }
 
   /**
-   * Chooses one host (SPEC 7.2 get_host rules 2-5; reference: {@code load_balance::choice_one_host},
-   * without its double take from the idle list in the mixed branch).
+   * Chooses one host (DESIGN.md "Load-balancing rules", G2-G5; reference:
+   * {@code load_balance::choice_one_host}, without its double take from the idle list in the mixed
+   * branch).
    *
    * <ul>
    *   <li>Route unknown, or known but empty: NOEXIST (the entity does the first-pull wait of rule 1).
@@ -263,8 +266,8 @@ public final class LoadBalance {
   }
 
   /**
-   * Whether the entity should pull the route now (SPEC 7.2 get_host rules 1 and 6; reference:
-   * {@code route_lb::get_host} update-timeout check).
+   * Whether the entity should pull the route now (DESIGN.md "Load-balancing rules", G1 and G6;
+   * reference: {@code route_lb::get_host} update-timeout check).
    *
    * @return true when the status is NEW and the route is unknown, was never updated from the dns
    *     (e.g. only restored), or was last updated more than {@code update-timeout} ago
@@ -295,7 +298,7 @@ public final class LoadBalance {
   }
 
   /**
-   * Applies the outcome of one call to a host (SPEC 7.2 report rules 1-5; reference:
+   * Applies the outcome of one call to a host (DESIGN.md "Load-balancing rules", R1-R5; reference:
    * {@code load_balance::report}, with the timecost amplification of its 八-2).
    *
    * <ol>
@@ -378,8 +381,8 @@ public final class LoadBalance {
   }
 
   /**
-   * Replaces the route (SPEC 7.2 routes; reference: {@code load_balance::update}, without its
-   * leaving freed hosts in the map).
+   * Replaces the route (DESIGN.md "Load-balancing rules", U1-U2; reference:
+   * {@code load_balance::update}, without its leaving freed hosts in the map).
    *
    * <p>New hosts join the idle list at the tail in sorted order with the idle start counts and
    * {@code idleSince = now}; vanished hosts leave the map and whichever list held them; hosts in
@@ -415,7 +418,7 @@ public final class LoadBalance {
   }
 
   /**
-   * Rebuilds the state from a recovered route, for event-sourced recovery (SPEC 10).
+   * Rebuilds the state from a recovered route, for event-sourced recovery (DESIGN.md "Persistence").
    *
    * <p>Every host gets the counts of a fresh transition at {@code now}: overloaded hosts as just
    * overloaded, the others as just idle; both lists in sorted order; {@code access = 0}. The
@@ -461,7 +464,7 @@ public final class LoadBalance {
   }
 
   /**
-   * Whether there is something new for the reporter (SPEC 7.2 statistics).
+   * Whether there is something new for the reporter (DESIGN.md "Load-balancing rules", S1).
    *
    * @return true if a host of the route was reported since the last {@link #takeStatistics()}
    */

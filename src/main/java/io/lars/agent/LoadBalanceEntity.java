@@ -33,8 +33,9 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * The authority of one module (SPEC 7.2, 10; issue 13): an Akka Cluster Sharding entity of type
- * {@code "LoadBalance"}, entity id {@code "<modid>-<cmdid>"}, on nodes with role {@code agent}.
+ * The authority of one module (DESIGN.md "Agent views", "Load-balancing rules", "Persistence"): an
+ * Akka Cluster Sharding entity of type {@code "LoadBalance"}, entity id {@code "<modid>-<cmdid>"},
+ * on nodes with role {@code agent}.
  *
  * <p>It owns the module's {@link LoadBalance}, the only place where host transitions are decided,
  * fed by the {@link ReportBatch}es of every agent node in the order each node sent them. It does
@@ -95,7 +96,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   public record Unsubscribe(ActorRef<NodeViews.Command> node) implements Command {}
 
   /**
-   * The outcome of one call to a host (SPEC 7.2 report).
+   * The outcome of one call to a host (DESIGN.md "Load-balancing rules", R1-R5).
    *
    * @param host the host that was called; unknown hosts are ignored
    * @param retcode 0 for success, anything else a failure
@@ -211,9 +212,10 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   }
 
   /**
-   * What is persisted: route updates and host transitions, never per-call counters (SPEC 10).
-   * Nested here because the commands already have a {@code RoutesUpdated}: refer to them as
-   * {@code Event.RoutesUpdated}, {@code Event.HostOverloaded}, {@code Event.HostIdled}.
+   * What is persisted: route updates and host transitions, never per-call counters
+   * (DESIGN.md "Persistence"). Nested here because the commands already have a
+   * {@code RoutesUpdated}: refer to them as {@code Event.RoutesUpdated},
+   * {@code Event.HostOverloaded}, {@code Event.HostIdled}.
    */
   public sealed interface Event extends CborSerializable {
 
@@ -484,7 +486,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
     boolean wasKnown = loadBalance.routeKnown();
     LoadBalance.RouteDiff diff = loadBalance.updateRoutes(hosts);
     if (diff.changed() || !wasKnown) {
-      // Short on purpose (issue 19 item 11): a module may have thousands of hosts.
+      // Short on purpose (DESIGN.md "Robustness rules", H11): a module may have thousands of hosts.
       if (routeLog.tryAcquire()) {
         getContext().getLog().info("module {} route: {} hosts, {} added, {} removed", module,
             loadBalance.hosts().size(), diff.added().size(), diff.removed().size());

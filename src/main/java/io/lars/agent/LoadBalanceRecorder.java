@@ -22,10 +22,10 @@ import java.util.Objects;
 import java.util.TreeSet;
 
 /**
- * Records what a {@link LoadBalanceEntity} decided (SPEC 10; issue 13): a child of the entity,
- * event-sourced with the persistence id {@code "LoadBalance|<modid>-<cmdid>"} and the
- * {@link Event}s and {@link State} the entity persisted before, so journals written by earlier
- * versions recover unchanged.
+ * Records what a {@link LoadBalanceEntity} decided (DESIGN.md "Persistence", "Agent views"): a
+ * child of the entity, event-sourced with the persistence id {@code "LoadBalance|<modid>-<cmdid>"}
+ * and the {@link Event}s and {@link State} the entity persisted before, so journals written by
+ * earlier versions recover unchanged.
  *
  * <p>The entity decides in memory and never waits for this actor: it sends the state it wants
  * recorded ({@link Record}), at most one at a time, and this actor persists the difference to the
@@ -35,7 +35,7 @@ import java.util.TreeSet;
  * backoff (0.2 to 5 s), which recovers again and sends {@code Recovered} again; the entity then sends
  * its latest state again, so a write is retried until the database is back. Since the entity keeps
  * at most one {@code Record} outstanding, this actor's stash holds at most one message: no burst can
- * overflow it (issue 19 item 1).
+ * overflow it (DESIGN.md "Robustness rules", H1).
  */
 public final class LoadBalanceRecorder extends EventSourcedBehavior<LoadBalanceRecorder.Record, Event, State> {
 

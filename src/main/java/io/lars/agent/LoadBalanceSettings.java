@@ -25,7 +25,8 @@ import java.time.Duration;
  * @param reportInterval {@code report-interval}, at least 1 ms: how often changed statistics go to the reporter
  * @param firstPullWait {@code first-pull-wait}, 0 ms or more: how long a request for an unknown module waits for its first route
  * @param timecostUnit {@code timecost-unit}, at least 1 ms: a failure that took {@code n} units counts as {@code n} failures
- * @param policy {@code policy}: {@code reference} (SPEC 7.2 exactly) or {@code adaptive} (issue 17, {@link AdaptiveSelector})
+ * @param policy {@code policy}: {@code reference} (DESIGN.md "Load-balancing rules" exactly) or
+ *     {@code adaptive} (DESIGN.md "Selection policies", {@link AdaptiveSelector})
  * @param adaptive {@code adaptive.*}: the adaptive policy's tuning, read whatever the policy
  */
 public record LoadBalanceSettings(int probeNum, int initSuccCnt, int initErrCnt, double errRate, double succRate,
@@ -38,7 +39,10 @@ public record LoadBalanceSettings(int probeNum, int initSuccCnt, int initErrCnt,
 
   /** How hosts are chosen ({@code lars.agent.load-balance.policy}). */
   public enum Policy {
-    /** The reference rules (SPEC 7.2): rotation over idle hosts, every probe-num-th request a probe. */
+    /**
+     * The reference rules (DESIGN.md "Load-balancing rules", G2-G5): rotation over idle hosts, every
+     * probe-num-th request a probe.
+     */
     REFERENCE,
     /** The reference's idle/overload states plus latency-aware picks, panic, slow start and a probe budget. */
     ADAPTIVE;

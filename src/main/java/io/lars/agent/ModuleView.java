@@ -10,7 +10,7 @@ import java.util.TreeSet;
 
 /**
  * What an agent node needs to answer get_host and get_route of one module by itself: the route
- * and which of its hosts are overloaded (issue 13: the module view). Immutable; built by the
+ * and which of its hosts are overloaded (DESIGN.md "Agent views"). Immutable; built by the
  * module's {@link LoadBalanceEntity} (the authority) or, until its first view arrives, by
  * {@link NodeViews} from the node's own dns answer with every host idle.
  *

@@ -8,9 +8,9 @@ import java.util.Map;
 /**
  * Modules the dns said it does not know (an empty route), remembered for a while so that a
  * client asking again and again for such a module is answered NOEXIST without asking the dns each
- * time (issue 19 item 10). Bounded (the oldest entry goes first) and expiring; nothing else
- * about these modules is kept, journaled or remembered. Not thread-safe; times are milliseconds of
- * the caller's clock.
+ * time (DESIGN.md "Robustness rules", H10). Bounded (the oldest entry goes first) and expiring;
+ * nothing else about these modules is kept, journaled or remembered. Not thread-safe; times are
+ * milliseconds of the caller's clock.
  */
 final class NegativeCache {
 

@@ -3,6 +3,7 @@ package io.lars.agent;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.RecipientRef;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -25,9 +26,9 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * The module views of one agent node (issue 13): one actor per node that keeps which modules the
- * node serves, hands every view change to the node's UDP ports ({@link Port}), and keeps the views
- * current with the modules' {@link LoadBalanceEntity}s.
+ * The module views of one agent node (DESIGN.md "Agent views"): one actor per node that keeps which
+ * modules the node serves, hands every view change to the node's UDP ports ({@link Port}), and
+ * keeps the views current with the modules' {@link LoadBalanceEntity}s.
  *
  * <ul>
  *   <li>A port that gets a request for a module it has no view of sends {@link Need}. The route is
@@ -36,9 +37,9 @@ import java.util.function.LongSupplier;
  *       subscribes to the entity ({@link LoadBalanceEntity.Subscribe}, carrying that route). An
  *       empty route (the dns does not know the module) goes into a bounded, expiring
  *       {@link NegativeCache}: the ports answer NOEXIST and nothing is subscribed, journaled or
- *       remembered for the module (issue 19 item 10). An empty answer is given at the end of
- *       {@code first-pull-wait} (a route written just now may still arrive as a push), as is
- *       NOEXIST when the dns did not answer at all; a late answer is still used.
+ *       remembered for the module (DESIGN.md "Robustness rules", H10). An empty answer is given at
+ *       the end of {@code first-pull-wait} (a route written just now may still arrive as a push),
+ *       as is NOEXIST when the dns did not answer at all; a late answer is still used.
  *   <li>{@link EntityView}s from the entity replace the node's view. The node watches the entity;
  *       when it stops (passivated, moved, its node lost) the node subscribes again at once and then
  *       every {@code resubscribe-interval} until a view arrives, serving its last view meanwhile. A
@@ -46,11 +47,13 @@ import java.util.function.LongSupplier;
  *       ({@link AgentStats#staleViews()}).
  *   <li>Routes pushed by the dns go to the entity ({@link LoadBalanceEntity.RoutesUpdated}); while
  *       no entity is connected they also update the provisional view. A route older than
- *       {@code update-timeout} is pulled again (SPEC 7.2 get_host rule 6).
+ *       {@code update-timeout} is pulled again (DESIGN.md "Load-balancing rules", G6).
  *   <li>The ports report which modules they used ({@link Used}); a module not used for
  *       {@code passivate-after} is released: its view is dropped on every port, the entity is told
  *       {@link LoadBalanceEntity.Unsubscribe} (and passivates when no node is left) and the dns
  *       client forgets it.
+ *   <li>Every view change is handed to the node's {@link ModuleMetrics} (per-module gauges and
+ *       transition counters); a released module's meters are removed.
  * </ul>
  */
 public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
@@ -212,6 +215,7 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
         .onMessage(FirstPullWaitOver.class, this::onFirstPullWaitOver)
         .onMessage(EntityStopped.class, this::onEntityStopped)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onSignal(PostStop.class, this::onPostStop)
         .build();
   }
 
@@ -270,6 +274,7 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       if (changed && s.entity == null) {
         s.view = ModuleView.fromDns(module, route.hosts(), Set.copyOf(s.view.overloaded()));
         ports.forEach(p -> p.view(s.view));
+        stats.modules().update(s.view, false);
       }
       return this;
     }
@@ -298,8 +303,11 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
     List<Host> hosts = List.copyOf(new TreeSet<>(route.hosts()));
     Served fresh = new Served(ModuleView.fromDns(module, hosts, Set.of()), hosts, now);
     served.put(module, fresh);
+    // Counting starts before the ports have the view; the meters are registered after.
+    stats.modules().open(fresh.view);
     ports.forEach(p -> p.view(fresh.view));
     entities.apply(module).tell(new LoadBalanceEntity.Subscribe(getContext().getSelf(), hosts));
+    stats.modules().expose(module);
     updateGauges(now);
     return this;
   }
@@ -311,7 +319,8 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       update.entity().tell(new LoadBalanceEntity.Unsubscribe(getContext().getSelf()));
       return this;
     }
-    if (!update.entity().equals(s.entity)) {
+    boolean sameEntity = update.entity().equals(s.entity);
+    if (!sameEntity) {
       if (s.entity != null) {
         getContext().unwatch(s.entity);
       }
@@ -320,6 +329,7 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
     }
     s.view = update.view();
     ports.forEach(p -> p.view(update.view()));
+    stats.modules().update(update.view(), sameEntity);
     return this;
   }
 
@@ -385,7 +395,13 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
     return this;
   }
 
+  private Behavior<Command> onPostStop(PostStop stop) {
+    served.keySet().forEach(stats.modules()::close);
+    return this;
+  }
+
   private void release(ModuleId module, Served s) {
+    stats.modules().close(module);
     ports.forEach(p -> p.release(module));
     if (s.entity != null) {
       getContext().unwatch(s.entity);

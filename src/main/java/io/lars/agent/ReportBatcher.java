@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * Collects the reports of one agent port per module, in arrival order, until they are sent to the
- * module's {@link LoadBalanceEntity} as one {@link LoadBalanceEntity.ReportBatch} (issue 13).
- * Bounded: at most {@code maxBuffered} reports in all; a report beyond that is dropped and counted
- * ({@link #dropped()}), never queued. Not thread-safe: owned by one stream stage.
+ * module's {@link LoadBalanceEntity} as one {@link LoadBalanceEntity.ReportBatch}
+ * (DESIGN.md "Agent views"). Bounded: at most {@code maxBuffered} reports in all; a report beyond
+ * that is dropped and counted ({@link #dropped()}), never queued. Not thread-safe: owned by one
+ * stream stage.
  */
 final class ReportBatcher {
 

@@ -16,11 +16,12 @@ import io.lars.transport.TransportStats;
 import java.net.InetSocketAddress;
 
 /**
- * The node's connection to the reporter role (SPEC 7.3): one per agent node, wrapping a
- * {@link ReconnectingTcpClient}. Statistics are sent while connected and dropped (counted in
- * {@link AgentStats#statisticsDropped()}) while not, so nothing queues without bound; the next
- * report interval carries fresh counts anyway. A frame that cannot be built is dropped and counted
- * too; the role restarts this actor should it fail anyway (issue 19 item 6).
+ * The node's connection to the reporter role (DESIGN.md "Agent views", clients): one per agent
+ * node, wrapping a {@link ReconnectingTcpClient}. Statistics are sent while connected and dropped
+ * (counted in {@link AgentStats#statisticsDropped()}) while not, so nothing queues without bound;
+ * the next report interval carries fresh counts anyway. A frame that cannot be built is dropped and
+ * counted too; the role restarts this actor should it fail anyway (DESIGN.md "Robustness rules",
+ * H6).
  */
 public final class ReporterClient extends AbstractBehavior<ReporterClient.Command> {
 

@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * Splits a module's statistics into {@code ReportStatusRequest} bodies that each fit one frame
- * (issue 19 item 6: a module with thousands of hosts made one body above the 65,535-byte frame
- * limit, which killed the reporter client). Every body repeats modid, cmdid, caller and ts; the
- * reporter stores each host's row independently, so several bodies mean the same as one.
+ * (DESIGN.md "Robustness rules", H6: a module with thousands of hosts made one body above the
+ * 65,535-byte frame limit, which killed the reporter client). Every body repeats modid, cmdid,
+ * caller and ts; the reporter stores each host's row independently, so several bodies mean the same
+ * as one.
  */
 final class StatisticsFrames {
 

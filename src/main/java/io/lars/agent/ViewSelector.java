@@ -10,8 +10,8 @@ import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
- * Chooses hosts from one {@link ModuleView} on one agent port (SPEC 7.2 get_host rules 2-5, the
- * same rules as {@link LoadBalance#getHost()}): the idle hosts in rotation, and every
+ * Chooses hosts from one {@link ModuleView} on one agent port (DESIGN.md "Load-balancing rules",
+ * G2-G5, the same rules as {@link LoadBalance#getHost()}): the idle hosts in rotation, and every
  * {@code probe-num}-th request a probe of the next overloaded host (probes per node, as in the
  * reference, where each agent probed on its own).
  *

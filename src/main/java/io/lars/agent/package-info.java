@@ -1,5 +1,5 @@
 /**
- * The {@code agent} role (SPEC 7; issue 13): the load-balancing decisions per module
+ * The {@code agent} role (DESIGN.md "Agent views"): the load-balancing decisions per module
  * ({@link io.lars.agent.LoadBalance}, a plain class with an injected clock, tuned by
  * {@link io.lars.agent.LoadBalanceSettings}) owned by one sharded {@link io.lars.agent.LoadBalanceEntity}
  * per module, which decides from the reports of every agent node and records in the background

@@ -172,10 +172,10 @@ public final class NodeCommand implements Callable<Integer> {
 
   /**
    * Makes the dns pollers reload before the seeded routes are announced: else a client started at
-   * once would get NOEXIST until the next poll (SPEC 12: the first get_host must not fail). A
-   * poller's registration reaches the Receptionist's listing up to about half a second after
-   * start, so the listing is read until it names one. Waits at most 5 s in all; then the dns's
-   * next poll, within {@code lars.dns.poll-interval}, serves the routes.
+   * once would get NOEXIST until the next poll (DESIGN.md "Defects of the reference", D5: the first
+   * get_host must not fail). A poller's registration reaches the Receptionist's listing up to about
+   * half a second after start, so the listing is read until it names one. Waits at most 5 s in all;
+   * then the dns's next poll, within {@code lars.dns.poll-interval}, serves the routes.
    */
   private static void reloadDns(LarsNode node) {
     ActorSystem<?> system = node.system();

@@ -142,7 +142,8 @@ public final class LarsClient implements AutoCloseable {
    * @param cmdid command id
    * @param host the host that was called
    * @param retCode {@code SUCC} for success, anything else counts as a failure
-   * @param timecost how long the call took; failures are weighted by it (SPEC 7.2)
+   * @param timecost how long the call took; failures are weighted by it
+   *     (DESIGN.md "Load-balancing rules", R1)
    * @return completed: normally once the report is sent, exceptionally with
    *     {@link IllegalStateException} after {@link #close()}
    */

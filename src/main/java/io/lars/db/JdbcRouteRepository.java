@@ -273,7 +273,8 @@ public final class JdbcRouteRepository implements RouteRepository {
 
   /**
    * Refuses a host more for a module that already has {@link RouteLimits#MAX_HOSTS_PER_MODULE}
-   * (issue 19: a larger route cannot be sent and used to cut its subscribers off).
+   * (DESIGN.md "Robustness rules", H5: a larger route cannot be sent and used to cut its
+   * subscribers off).
    */
   private static void checkRoom(Connection c, ModuleId module) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(COUNT_MODULE)) {

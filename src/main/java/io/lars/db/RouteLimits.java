@@ -1,7 +1,8 @@
 package io.lars.db;
 
 /**
- * The largest route a module may have, derived from the wire encoding (issue 19, item 5).
+ * The largest route a module may have, derived from the wire encoding
+ * (DESIGN.md "Robustness rules", H5).
  *
  * <p>A route travels whole in one {@code GetRouteResponse}: from the dns in one TCP frame (body at
  * most 65,527 bytes) and from an agent in one UDP datagram (IPv4 payload at most 65,507 bytes, so a

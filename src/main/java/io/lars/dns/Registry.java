@@ -23,8 +23,8 @@ import java.util.Set;
  * {@link Closed}); each gets one {@link Subscriber} child that writes its frames. A request is
  * answered from the table in memory and subscribes the connection to the module, also when the
  * module is unknown, so its first host is pushed. {@link RoutesUpdated} from the {@link Poller}
- * swaps the table and pushes each changed module to its subscribers (SPEC 5). A subscriber that
- * stops (closed or too slow) loses all its subscriptions.
+ * swaps the table and pushes each changed module to its subscribers (DESIGN.md "Data path 2"). A
+ * subscriber that stops (closed or too slow) loses all its subscriptions.
  */
 public final class Registry extends AbstractBehavior<Registry.Command> {
 

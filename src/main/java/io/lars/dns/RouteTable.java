@@ -57,8 +57,9 @@ public final class RouteTable {
   /**
    * This table with every module above {@code maxHosts} hosts replaced by its route in
    * {@code previous} (its last good route), or left out when {@code previous} has none: a route
-   * that cannot be sent in one frame is never served, and it does not hold up the others (issue
-   * 19, item 5; rows written by hand in SQL can exceed the limit the repository enforces).
+   * that cannot be sent in one frame is never served, and it does not hold up the others
+   * (DESIGN.md "Robustness rules", H5; rows written by hand in SQL can exceed the limit the
+   * repository enforces).
    *
    * @param previous the table served so far
    * @param maxHosts the most hosts a served route may have, at least 1

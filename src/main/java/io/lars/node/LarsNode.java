@@ -86,10 +86,10 @@ public final class LarsNode {
   }
 
   /**
-   * Joins the cluster (SPEC 10): through Cluster Bootstrap when {@code lars.cluster.bootstrap} is
-   * on (peers found by Akka Discovery, contacted on their management port); through
-   * {@code akka.cluster.seed-nodes}, which Akka does by itself, when they are set; else the node
-   * joins itself and forms a cluster of its own.
+   * Joins the cluster (DESIGN.md "Cluster"): through Cluster Bootstrap when
+   * {@code lars.cluster.bootstrap} is on (peers found by Akka Discovery, contacted on their
+   * management port); through {@code akka.cluster.seed-nodes}, which Akka does by itself, when they
+   * are set; else the node joins itself and forms a cluster of its own.
    */
   private static void joinCluster(ActorSystem<Void> system, Config config) {
     if (config.getBoolean("lars.cluster.bootstrap")) {

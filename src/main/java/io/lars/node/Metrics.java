@@ -121,10 +121,12 @@ public final class Metrics implements Extension {
   }
 
   /**
-   * Registers the listener limits of one TCP server (issue 19), tagged {@code endpoint=<name>}:
-   * {@code lars_tcp_connections_not_allowed_total}, {@code lars_tcp_connections_rejected_total},
-   * {@code lars_tcp_connections_over_address_limit_total}, {@code lars_tcp_connections_idle_closed_total},
-   * {@code lars_tcp_accept_pauses_total} and the gauge {@code lars_tcp_outgoing_bytes}.
+   * Registers the listener limits of one TCP server (DESIGN.md "Robustness rules", H3, H8, H9,
+   * H14), tagged {@code endpoint=<name>}: {@code lars_tcp_connections_not_allowed_total},
+   * {@code lars_tcp_connections_rejected_total},
+   * {@code lars_tcp_connections_over_address_limit_total},
+   * {@code lars_tcp_connections_idle_closed_total}, {@code lars_tcp_accept_pauses_total} and the
+   * gauge {@code lars_tcp_outgoing_bytes}.
    *
    * @param endpoint {@code dns} or {@code reporter}
    * @param stats the server's counters

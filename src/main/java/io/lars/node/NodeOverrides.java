@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Settings given on the command line of {@code lars node} (SPEC 10), turned into a config overlay
- * that wins over the config file, system properties and defaults.
+ * Settings given on the command line of {@code lars node} (DESIGN.md "Cluster"), turned into a
+ * config overlay that wins over the config file, system properties and defaults.
  *
  * <p>Each setter validates its value at once and names the option in the failure. Only what was
  * set appears in {@link #toConfig()}; everything else keeps its configured value.

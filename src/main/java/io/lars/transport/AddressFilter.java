@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A CIDR allow-list of peer addresses for a TCP listener (issue 19, item 14: the Lars wire has no
- * authentication, so the dns and reporter only talk to the networks they are told to).
+ * A CIDR allow-list of peer addresses for a TCP listener (DESIGN.md "Robustness rules", H14: the
+ * Lars wire has no authentication, so the dns and reporter only talk to the networks they are told
+ * to).
  *
  * <p>Entries are {@code address/prefix} ({@code 10.0.0.0/8}, {@code fd00::/8}) or a single
  * address ({@code 192.0.2.7}, meaning /32 or /128). IPv4 entries also match IPv4-mapped IPv6

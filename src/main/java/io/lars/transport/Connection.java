@@ -10,7 +10,8 @@ import java.net.InetSocketAddress;
  * <p>Outgoing frames go through a queue bounded in frames ({@link TcpServer.Settings#maxOutgoingFrames()})
  * and in bytes, per connection and over all connections ({@link TcpServer.Settings#maxOutgoingBytes()},
  * {@link TcpServer.Settings#maxOutgoingBytesTotal()}), so a slow peer never blocks the sender nor makes the server buffer without bound; a peer that
- * lets the queue fill up is disconnected (SPEC 5: a slow subscriber must not block others).
+ * lets the queue fill up is disconnected (DESIGN.md "Data path 2": a slow subscriber must not block
+ * others).
  */
 public interface Connection {
 

@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * The process's file descriptors: how many are open and the limit (issue 19, item 9). A TCP
- * server stops accepting while fewer than {@link #RESERVED} descriptors are left, so it never
- * reaches {@code Too many open files}, which Akka's listener would retry (and log) in a tight
+ * The process's file descriptors: how many are open and the limit (DESIGN.md "Robustness rules",
+ * H9). A TCP server stops accepting while fewer than {@link #RESERVED} descriptors are left, so it
+ * never reaches {@code Too many open files}, which Akka's listener would retry (and log) in a tight
  * loop, and so the database pool, the cluster and the agent ports keep theirs.
  *
  * <p>Read through {@code com.sun.management.UnixOperatingSystemMXBean}; on a platform without it

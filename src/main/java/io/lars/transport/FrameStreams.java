@@ -43,7 +43,7 @@ public final class FrameStreams {
 
   /**
    * {@link #tcpDecoder()} without Akka's own "Error in stage" log line: the endpoint logs bad
-   * input once itself, with the peer address (SPEC 3).
+   * input once itself, with the peer address (WIRE.md "Bad input").
    */
   static Flow<ByteString, Frame, NotUsed> decoder() {
     return tcpDecoder().addAttributes(Attributes.createLogLevels(

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  *
  * <p>Handlers run on the connection's stream, one frame at a time per connection, and must not
  * block: they are expected to {@code tell} an actor. A frame whose msgid has no handler, or
- * whose body does not parse, closes its connection (SPEC 3).
+ * whose body does not parse, closes its connection (WIRE.md "Bad input").
  */
 public final class MessageRouter {
 

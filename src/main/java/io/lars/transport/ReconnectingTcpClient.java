@@ -37,10 +37,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A TCP client of a Lars server (the agent's dns and reporter clients, SPEC 7.3) that stays
- * connected: it connects with Akka Streams {@code Tcp.outgoingConnection} and the
- * {@link FrameCodec}, and when a connection fails or ends it reconnects with exponential
- * backoff and jitter, forever (the reference gave up after one failed reconnect, SPEC 12).
+ * A TCP client of a Lars server (the agent's dns and reporter clients, DESIGN.md "Agent views")
+ * that stays connected: it connects with Akka Streams {@code Tcp.outgoingConnection} and the
+ * {@link FrameCodec}, and when a connection fails or ends it reconnects with exponential backoff
+ * and jitter, forever (the reference gave up after one failed reconnect,
+ * DESIGN.md "Defects of the reference", D8).
  *
  * <p>The owner is told {@link Connected} on every successful (re)connect, {@link Received} for
  * every frame, and {@link Disconnected} when a connection is lost, or when connecting fails and

@@ -53,10 +53,11 @@ import org.slf4j.LoggerFactory;
  * go through a bounded per-connection queue and {@link FrameStreams#encoder()}. Bad input (a
  * negative or oversize msglen, a msgid without a handler, an unparsable body) closes only that
  * connection, counted in {@link #stats()} and logged at most once per interval per cause with
- * the peer address; a peer whose outgoing queue overflows is closed the same way (SPEC 3 and 5).
+ * the peer address; a peer whose outgoing queue overflows is closed the same way
+ * (WIRE.md "Bad input"; DESIGN.md "Data path 2").
  *
- * <p>Limits (issue 19), each closing the connection at once, counted and logged once per
- * interval per cause:
+ * <p>Limits (DESIGN.md "Robustness rules", H3, H8, H9, H14), each closing the connection at once,
+ * counted and logged once per interval per cause:
  * <ul>
  *   <li>the peer's address must be on {@link Settings#allow()} (a CIDR allow-list);
  *   <li>at most {@link Settings#maxConnections()} connections, of which the last

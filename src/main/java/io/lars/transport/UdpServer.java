@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A UDP endpoint speaking Lars frames, one frame per datagram (reference: lars_reactor
- * {@code udp_server}; SPEC 7.1). Used by the agent's three API ports.
+ * {@code udp_server}; WIRE.md "Endpoints and their rules"). Used by the agent's three API ports.
  *
  * <p>Binds with classic {@code akka.io.Udp}. Every received datagram must be exactly one frame
  * ({@link FrameCodec#decodeDatagram}); a bad one is dropped and counted

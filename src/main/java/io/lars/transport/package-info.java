@@ -8,6 +8,7 @@
  * {@link io.lars.transport.TransportStats}.
  *
  * <p>Bad input never crashes anything and never affects other peers: it closes that TCP
- * connection or drops that datagram, logged and counted (SPEC 3). Every queue is bounded.
+ * connection or drops that datagram, logged and counted (WIRE.md "Bad input"). Every queue is
+ * bounded.
  */
 package io.lars.transport;

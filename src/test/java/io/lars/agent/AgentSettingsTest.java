@@ -30,6 +30,7 @@ class AgentSettingsTest {
     assertEquals(Ipv4.parse("192.168.1.177"), s.callerIp());
     assertEquals(Duration.ofMillis(500), s.askTimeout());
     assertEquals(LoadBalanceSettings.defaults(), s.loadBalance());
+    assertEquals(ModuleMetrics.DEFAULT_MAX_MODULES, s.metricsMaxModules());
   }
 
   @Test
@@ -51,6 +52,8 @@ class AgentSettingsTest {
     assertMessageNames("first-pull-wait", "lars.agent.load-balance.first-pull-wait = 1s");
     assertMessageNames("lars.agent.load-balance.probe-num", "lars.agent.load-balance.probe-num = 0");
     assertMessageNames("reporter", "lars.agent.reporter = 5");
+    assertMessageNames("lars.agent.metrics.max-modules", "lars.agent.metrics.max-modules = -1");
+    assertMessageNames("lars.agent.metrics.max-modules", "lars.agent.metrics.max-modules = 1000001");
   }
 
   private static void assertMessageNames(String key, String overrides) {
