@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A UDP port speaking Lars frames as an Akka Streams flow, one frame per datagram (WIRE.md
- * "Framing"; DESIGN.md "Data path 1"): receive and strict datagram decode ({@link FrameCodec#decodeDatagram}) → the
- * caller's handler flow → encode and send, all on the port's one thread.
+ * "Framing"; DESIGN.md "Data path 1"): receive and strict datagram decode
+ * ({@link FrameCodec#decodeDatagram}) → the caller's handler flow → encode and send, all on the
+ * port's one thread.
  *
  * <p>The source is a {@link GraphStage} over a non-blocking {@link DatagramChannel}: when pulled it
  * reads the next datagram and, while none has arrived, waits on the channel's selector (at most
