@@ -58,7 +58,9 @@ class AgentDatabaseOutageTest {
     Server db = startDbServer(dbPort);
     ActorTestKit probes = ActorTestKit.create(ConfigFactory.parseString("akka.actor.provider = local")
         .withFallback(ConfigFactory.load()));
-    TestNodeConfig conf = TestNodeConfig.create(ConfigFactory.parseString("lars.db.url = \"" + url + "\""));
+    TestNodeConfig conf = TestNodeConfig.create(ConfigFactory.parseString("lars.db.url = \"" + url + "\"\n"
+        // A first get_host waits for the dns this long (default 100 ms): more than a busy machine needs.
+        + "lars.agent.load-balance.first-pull-wait = 1500ms\nlars.agent.ask-timeout = 2500ms"));
     LarsNode node = null;
     try {
       node = LarsNode.start(conf.config(), EnumSet.allOf(Role.class)).toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -55,6 +55,9 @@ class AgentEndToEndTest {
         lars.agent.reconnect-min-backoff = 50ms
         lars.agent.reconnect-max-backoff = 300ms
         lars.agent.load-balance.report-interval = 200ms
+        # A first get_host waits for the dns this long (default 100 ms): more than a busy machine needs.
+        lars.agent.load-balance.first-pull-wait = 1500ms
+        lars.agent.ask-timeout = 2500ms
         """));
     dns = FakeLarsServer.bind(fakes.system(), conf.ports().dns());
     reporter = FakeLarsServer.bind(fakes.system(), conf.ports().reporter());

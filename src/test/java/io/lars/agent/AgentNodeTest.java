@@ -55,6 +55,9 @@ class AgentNodeTest {
     TestNodeConfig conf = TestNodeConfig.create(ConfigFactory.parseString("""
         lars.agent.caller-ip = "10.9.8.7"
         lars.agent.load-balance.report-interval = 200ms
+        # A first get_host waits for the dns this long (default 100 ms): more than a busy machine needs.
+        lars.agent.load-balance.first-pull-wait = 1500ms
+        lars.agent.ask-timeout = 2500ms
         """));
     node = LarsNode.start(conf.config(), EnumSet.allOf(Role.class)).toCompletableFuture().get(60, TimeUnit.SECONDS);
     ports = node.listeners("agent", "udp").stream().map(Listener::address).toList();
