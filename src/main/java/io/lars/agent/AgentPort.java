@@ -67,7 +67,8 @@ public final class AgentPort extends AbstractBehavior<AgentPort.Command> {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       UdpStreamServer.Binding first;
       try {
-        first = UdpStreamServer.bind(context.getSystem(), bind, handler, stats.udp(), AgentRole.DISPATCHER);
+        first = UdpStreamServer.bind(context.getSystem(), bind, handler, stats.udp(), AgentRole.DISPATCHER,
+            settings.reusePort());
       } catch (IOException e) {
         context.getLog().error(e.getMessage());
         bound.completeExceptionally(new IllegalStateException(e.getMessage(), e));
@@ -159,7 +160,7 @@ public final class AgentPort extends AbstractBehavior<AgentPort.Command> {
     }
     try {
       UdpStreamServer.Binding next = UdpStreamServer.bind(getContext().getSystem(), requested, handler, stats.udp(),
-          AgentRole.DISPATCHER);
+          AgentRole.DISPATCHER, settings.reusePort());
       address = next.localAddress();
       stats.recordPortRestart();
       if (down) {

@@ -109,13 +109,16 @@ public final class UdpStreamServer {
    * @param handler turns datagrams into answers; its failure ends the stream
    * @param stats counters: datagrams in, out, dropped (bad input), outgoing overflows (unsendable answers)
    * @param dispatcher the dispatcher the stream stages run on
+   * @param reusePort bind with {@code SO_REUSEPORT}: another socket with it may bind the same port
+   *     (an agent's new incarnation while the old one serves, issue 19 item 12)
    * @return the binding
    * @throws IOException if the address cannot be bound (e.g. port in use)
    */
   public static Binding bind(ActorSystem<?> system, InetSocketAddress bind, Flow<Datagram, Outgoing, ?> handler,
-      TransportStats stats, String dispatcher) throws IOException {
+      TransportStats stats, String dispatcher, boolean reusePort) throws IOException {
     DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
     try {
+      channel.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, reusePort);
       channel.bind(bind);
     } catch (IOException e) {
       channel.close();
