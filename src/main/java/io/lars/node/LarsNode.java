@@ -325,7 +325,7 @@ public final class LarsNode {
    *     exit code of {@code lars node}); an incarnation replaced by a newer one does not end the node
    */
   public CompletionStage<NodeExit> whenTerminated() {
-    return ended;
+    return ended.minimalCompletionStage();
   }
 
   /**

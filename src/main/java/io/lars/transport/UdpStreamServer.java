@@ -118,9 +118,11 @@ public final class UdpStreamServer {
       TransportStats stats, String dispatcher, boolean reusePort) throws IOException {
     DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
     try {
-      channel.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, reusePort);
+      if (reusePort) {
+        channel.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+      }
       channel.bind(bind);
-    } catch (IOException e) {
+    } catch (IOException | UnsupportedOperationException e) { // no SO_REUSEPORT on this platform
       channel.close();
       throw new IOException("cannot bind UDP " + bind.getHostString() + ":" + bind.getPort() + ": " + e.getMessage(), e);
     }
