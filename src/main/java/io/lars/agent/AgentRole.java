@@ -67,7 +67,8 @@ public final class AgentRole implements RoleStarter {
     ActorRef<NodeViews.Command> views = context.spawn(NodeViews.create(settings, entities, stats), "agent-views",
         DispatcherSelector.fromConfig(DISPATCHER));
     // A new incarnation of this node (LarsNode, agent rejoin) serves the old one's views at once.
-    node.handOver().swap(NodeViews.HAND_OVER, views).ifPresent(previous -> previous.tell(new NodeViews.HandOverTo(views)));
+    node.handOver().swap(NodeViews.HAND_OVER, views)
+        .ifPresent(previous -> previous.tell(new NodeViews.HandOverTo(views)));
 
     List<CompletableFuture<InetSocketAddress>> bound = new ArrayList<>();
     for (int i = 0; i < settings.ports().size(); i++) {

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
 
 /**
  * Fuzzes the agent's UDP ports and the admin HTTP of an in-process node (issue 19, "Proof"), the
@@ -387,7 +388,8 @@ public final class UdpHttpFuzzBench {
   private static byte[] httpRequest(SplittableRandom random, boolean last) {
     StringBuilder head = new StringBuilder();
     String method = random.nextInt(20) == 0 ? randomToken(random, 12) : METHODS[random.nextInt(METHODS.length)];
-    head.append(method).append(' ').append(randomPath(random)).append(random.nextInt(50) == 0 ? " HTTP/9.9" : " HTTP/1.1")
+    head.append(method).append(' ').append(randomPath(random))
+        .append(random.nextInt(50) == 0 ? " HTTP/9.9" : " HTTP/1.1")
         .append("\r\n");
     switch (random.nextInt(6)) {
       case 0 -> { } // no Host
@@ -404,7 +406,8 @@ public final class UdpHttpFuzzBench {
     for (int i = 0; i < extra; i++) {
       switch (random.nextInt(5)) {
         case 0 -> head.append(randomToken(random, 20)).append(": ").append(randomToken(random, 200)).append("\r\n");
-        case 1 -> head.append("Content-Type: ").append(random.nextBoolean() ? "application/json" : randomToken(random, 30))
+        case 1 -> head.append("Content-Type: ")
+            .append(random.nextBoolean() ? "application/json" : randomToken(random, 30))
             .append("\r\n");
         case 2 -> head.append(randomToken(random, 30)).append("\r\n"); // no colon
         case 3 -> head.append("X-Forwarded-For: ").append(randomToken(random, 30)).append("\r\n");
@@ -432,8 +435,8 @@ public final class UdpHttpFuzzBench {
   private static String randomPath(SplittableRandom random) {
     String path = PATHS[random.nextInt(PATHS.length)];
     while (path.contains("{id}")) {
-      path = path.replaceFirst("\\{id}", java.util.regex.Matcher.quoteReplacement(random.nextInt(8) == 0 ? randomToken(random, 8)
-          : Long.toString(nonGoodId(random))));
+      String id = random.nextInt(8) == 0 ? randomToken(random, 8) : Long.toString(nonGoodId(random));
+      path = path.replaceFirst("\\{id}", Matcher.quoteReplacement(id));
     }
     switch (random.nextInt(8)) {
       case 0 -> path = path + "/" + randomToken(random, random.nextInt(20) == 0 ? 10_000 : 20);
@@ -468,7 +471,8 @@ public final class UdpHttpFuzzBench {
       case 6 -> ("{\"name\":\"" + randomToken(random, 300) + "\",\"" + randomToken(random, 10) + "\":"
           + extreme(random) + "}").getBytes(StandardCharsets.UTF_8);
       case 7 -> random.nextInt(60) == 0 ? randomBytes(random, 2 << 20) : randomBytes(random, 5000);
-      default -> "{\"modid\":1,\"cmdid\":1,\"ip\":\"\\u0000\",\"port\":0,\"extra\":true}".getBytes(StandardCharsets.UTF_8);
+      default -> "{\"modid\":1,\"cmdid\":1,\"ip\":\"\\u0000\",\"port\":0,\"extra\":true}"
+          .getBytes(StandardCharsets.UTF_8);
     };
   }
 
