@@ -67,7 +67,8 @@ public final class AgentPort extends AbstractBehavior<AgentPort.Command> {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       UdpStreamServer.Binding first;
       try {
-        first = UdpStreamServer.bind(context.getSystem(), bind, handler, stats.udp(), AgentRole.PORT_DISPATCHER);
+        first = UdpStreamServer.bind(context.getSystem(), bind, handler, stats.udp(), AgentRole.PORT_DISPATCHER,
+            settings.reusePort());
       } catch (IOException e) {
         context.getLog().error(e.getMessage());
         bound.completeExceptionally(new IllegalStateException(e.getMessage(), e));
@@ -160,7 +161,7 @@ public final class AgentPort extends AbstractBehavior<AgentPort.Command> {
     }
     try {
       UdpStreamServer.Binding next = UdpStreamServer.bind(getContext().getSystem(), requested, handler, stats.udp(),
-          AgentRole.PORT_DISPATCHER);
+          AgentRole.PORT_DISPATCHER, settings.reusePort());
       address = next.localAddress();
       stats.recordPortRestart();
       if (down) {

@@ -25,7 +25,8 @@ import java.util.function.Function;
  * Starts the {@code agent} role on a node (DESIGN.md "Agent views"): the node's {@link NodeViews}
  * (with its dns client), the reporter client, sharding of the {@link LoadBalanceEntity}s, and one
  * {@link AgentPort} per UDP port of {@code lars.agent.ports}. Every port answers from the same node
- * views; the entities decide.
+ * views; the entities decide. A new incarnation of the node takes over the previous one's views
+ * ({@link NodeViews#HAND_OVER}).
  */
 public final class AgentRole implements RoleStarter {
 
@@ -70,6 +71,9 @@ public final class AgentRole implements RoleStarter {
         settings.callerIp(), settings.passivateAfter(), reporter));
     ActorRef<NodeViews.Command> views = context.spawn(NodeViews.create(settings, entities, stats), "agent-views",
         DispatcherSelector.fromConfig(DISPATCHER));
+    // A new incarnation of this node (LarsNode, agent rejoin) serves the old one's views at once.
+    node.handOver().swap(NodeViews.HAND_OVER, views)
+        .ifPresent(previous -> previous.tell(new NodeViews.HandOverTo(views)));
 
     List<CompletableFuture<InetSocketAddress>> bound = new ArrayList<>();
     for (int i = 0; i < settings.ports().size(); i++) {

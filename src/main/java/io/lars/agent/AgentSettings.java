@@ -42,13 +42,15 @@ import java.util.List;
  * @param portRestartBackoff wait before a stopped UDP port is bound again
  * @param metricsMaxModules modules with per-module metric series of their own at most; more are
  *     folded into {@code modid="other"} (API.md "Metrics"), 0..1000000
+ * @param reusePort bind the UDP ports with {@code SO_REUSEPORT} (on for agent-only nodes with
+ *     {@code lars.cluster.agent-rejoin}, so that a new incarnation binds them beside the old one)
  */
 public record AgentSettings(String bind, List<Integer> ports, String dnsHost, int dnsPort, String reporterHost,
     int reporterPort, int callerIp, Duration askTimeout, Duration passivateAfter, Duration reconnectMinBackoff,
     Duration reconnectMaxBackoff, int maxPendingFrames, LoadBalanceSettings loadBalance, int maxWaitingRequests,
     int reportBatchSize, Duration reportBatchInterval, int maxBufferedReports, Duration staleAfter,
     Duration resubscribeInterval, int negativeCacheSize, Duration negativeCacheTtl, Duration portRestartBackoff,
-    int metricsMaxModules) {
+    int metricsMaxModules, boolean reusePort) {
 
   /** The configuration path these settings are read from. */
   public static final String PATH = "lars.agent";
@@ -131,7 +133,7 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
           c.getInt("max-waiting-requests"), c.getInt("report-batch-size"), c.getDuration("report-batch-interval"),
           c.getInt("max-buffered-reports"), c.getDuration("stale-after"), c.getDuration("resubscribe-interval"),
           c.getInt("negative-cache.max-modules"), c.getDuration("negative-cache.ttl"),
-          c.getDuration("port-restart-backoff"), c.getInt("metrics.max-modules"));
+          c.getDuration("port-restart-backoff"), c.getInt("metrics.max-modules"), c.getBoolean("reuse-port"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);
     }

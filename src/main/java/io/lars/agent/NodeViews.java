@@ -12,6 +12,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.lars.node.CborSerializable;
+import io.lars.node.HandOver;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.time.Duration;
@@ -54,12 +55,19 @@ import java.util.function.LongSupplier;
  *       client forgets it.
  *   <li>Every view change is handed to the node's {@link ModuleMetrics} (per-module gauges and
  *       transition counters); a released module's meters are removed.
+ *   <li>A new incarnation of the node's actor system ({@code LarsNode}; DESIGN.md "Robustness rules", H12) takes the
+ *       old one's views: its views send {@link HandOverTo} to the old ones, which answer
+ *       {@link Adopt} with every view they serve; the new node serves them at once, subscribes to
+ *       their entities and to their routes at the dns, as for a first pull.
  * </ul>
  */
 public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
 
   /** Messages the actor accepts; {@link EntityView} crosses nodes. */
   public interface Command {}
+
+  /** Where an incarnation of a node leaves its views actor for the next one ({@code HandOver}). */
+  public static final HandOver.Key<ActorRef<Command>> HAND_OVER = new HandOver.Key<>("agent-views");
 
   /**
    * Where a node's view changes go: one per UDP port. Implementations must be callable from any
@@ -129,6 +137,27 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
     /** Copies the set. */
     public Used {
       modules = Set.copyOf(modules);
+    }
+  }
+
+  /**
+   * Sends every view this node serves to the views of the node's next incarnation, as
+   * {@link Adopt}; both actors are in the same JVM.
+   *
+   * @param successor the new incarnation's views
+   */
+  public record HandOverTo(ActorRef<Command> successor) implements Command {}
+
+  /**
+   * Views of the node's previous incarnation, served until their entities confirm them; views of
+   * modules this node already serves are left alone.
+   *
+   * @param views the views
+   */
+  public record Adopt(List<ModuleView> views) implements Command {
+    /** Copies the list. */
+    public Adopt {
+      views = List.copyOf(views);
     }
   }
 
@@ -213,6 +242,8 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
           return this;
         })
         .onMessage(FirstPullWaitOver.class, this::onFirstPullWaitOver)
+        .onMessage(HandOverTo.class, this::onHandOverTo)
+        .onMessage(Adopt.class, this::onAdopt)
         .onMessage(EntityStopped.class, this::onEntityStopped)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onSignal(PostStop.class, this::onPostStop)
@@ -308,6 +339,32 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
     ports.forEach(p -> p.view(fresh.view));
     entities.apply(module).tell(new LoadBalanceEntity.Subscribe(getContext().getSelf(), hosts));
     stats.modules().expose(module);
+    updateGauges(now);
+    return this;
+  }
+
+  private Behavior<Command> onHandOverTo(HandOverTo handOver) {
+    handOver.successor().tell(new Adopt(served.values().stream().map(s -> s.view).toList()));
+    return this;
+  }
+
+  private Behavior<Command> onAdopt(Adopt adopt) {
+    long now = clock.getAsLong();
+    for (ModuleView view : adopt.views()) {
+      ModuleId module = view.module();
+      if (served.containsKey(module) || !view.known()) {
+        continue;
+      }
+      // A request that came before the hand-over may have started a first pull: the view answers it.
+      pulls.remove(module);
+      timers.cancel(new FirstPullWaitOver(module));
+      negative.remove(module);
+      Served adopted = new Served(view, view.hosts(), now);
+      served.put(module, adopted);
+      ports.forEach(p -> p.view(view));
+      entities.apply(module).tell(new LoadBalanceEntity.Subscribe(getContext().getSelf(), view.hosts()));
+      dns.tell(new DnsClient.Pull(module));
+    }
     updateGauges(now);
     return this;
   }

@@ -35,7 +35,7 @@ import sun.misc.Signal;
 @Command(name = "node", mixinStandardHelpOptions = true,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped on request (SIGTERM, SIGINT)", "1:failed to start",
-        "3:the actor system terminated by itself", "4:removed from the cluster (downed or made to leave)",
+        "3:the actor system terminated by itself", "4:removed from the cluster (downed or made to leave); a downed agent-only node with seeds rejoins instead",
         "64:bad options"},
     description = {"Start a Lars node (default: all roles on the embedded H2 database).",
         "Options win over -Dkey=value, which wins over --config FILE, which wins over the defaults.",

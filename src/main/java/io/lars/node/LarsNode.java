@@ -3,22 +3,36 @@ package io.lars.node;
 import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.SelfRemoved;
+import akka.cluster.typed.Subscribe;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import akka.management.cluster.bootstrap.ClusterBootstrap;
+import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.lars.db.Database;
 import io.lars.db.DbSettings;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running Lars node: one actor system (cluster member {@code lars}) running a set of roles.
@@ -29,17 +43,50 @@ import java.util.stream.Collectors;
  * cluster of its own; such a node first claims the database for its cluster and refuses to start
  * while another cluster uses it ({@link IncarnationGuard}). The persistence plugins use the node's
  * database ({@link #persistenceConfig}).
+ *
+ * <p>Agent rejoin ({@code lars.cluster.agent-rejoin}; DESIGN.md "Robustness rules", H12): a node
+ * whose only role is {@code agent} and that joins others runs with
+ * {@code run-coordinated-shutdown-when-down = off} and its UDP ports bound with {@code SO_REUSEPORT}. When the cluster removes it (downed by the
+ * split-brain resolver or an operator), its actor system stays up and its ports keep answering from
+ * the node's views, while the node starts a new incarnation of its actor system in this process:
+ * management stopped on the old one first (same port), remoting on a free port (the old one holds
+ * its own), the views handed over ({@link HandOver}), the same UDP ports bound alongside, then the
+ * old system is shut down. The new one joins the seeds, retrying until they answer. Each episode
+ * logs one WARN and counts in {@code lars.node.rejoins}. {@link #system()} and the other accessors
+ * always give the current incarnation; {@link #whenTerminated()} completes when the last one ends.
  */
 public final class LarsNode {
 
-  private final ActorSystem<Void> system;
-  private final List<Listener> listeners;
-  private final Optional<Database> database;
+  private static final Logger LOG = LoggerFactory.getLogger(LarsNode.class);
 
-  private LarsNode(ActorSystem<Void> system, List<Listener> listeners, Optional<Database> database) {
-    this.system = system;
-    this.listeners = listeners;
-    this.database = database;
+  /** The coordinated-shutdown reason of an incarnation that a newer one replaced. */
+  private static final CoordinatedShutdown.Reason REPLACED = new CoordinatedShutdown.Reason() {
+    @Override
+    public String toString() {
+      return "ReplacedByNewIncarnation";
+    }
+  };
+
+  /** One actor system of the node, with what it started. */
+  private record Incarnation(ActorSystem<Void> system, List<Listener> listeners, Optional<Database> database) {}
+
+  private final Config config;
+  private final Set<Role> roles;
+  private final HandOver handOver;
+  private final boolean rejoin;
+  private final Duration retryInterval;
+  private final AtomicReference<Incarnation> current;
+  private final CompletableFuture<NodeExit> ended = new CompletableFuture<>();
+  private final AtomicLong rejoins = new AtomicLong();
+  private volatile boolean stopping;
+
+  private LarsNode(Config config, Set<Role> roles, HandOver handOver, boolean rejoin, Incarnation first) {
+    this.config = config;
+    this.roles = roles;
+    this.handOver = handOver;
+    this.rejoin = rejoin;
+    this.retryInterval = config.getDuration("lars.cluster.agent-rejoin.retry-interval");
+    this.current = new AtomicReference<>(first);
   }
 
   /**
@@ -52,6 +99,31 @@ public final class LarsNode {
    *     listener cannot bind
    */
   public static CompletionStage<LarsNode> start(Config config, Set<Role> roles) {
+    boolean rejoin = rejoinApplies(config, roles);
+    Config effective = rejoin ? ConfigFactory.parseMap(Map.of(
+        "akka.cluster.run-coordinated-shutdown-when-down", "off",
+        "lars.agent.reuse-port", "on",
+        // two incarnations overlap in one JVM during the hand-over
+        "akka.cluster.jmx.multi-mbeans-in-same-jvm", "on")).withFallback(config) : config;
+    HandOver handOver = new HandOver();
+    return startIncarnation(effective, roles, handOver).thenApply(first -> {
+      LarsNode node = new LarsNode(effective, roles, handOver, rejoin, first);
+      node.watch(first);
+      return node;
+    });
+  }
+
+  /**
+   * @return true when a removal from the cluster starts a new incarnation instead of ending the
+   *     node: {@code lars.cluster.agent-rejoin.enabled}, only the {@code agent} role, and seed
+   *     nodes or Cluster Bootstrap to join again through
+   */
+  static boolean rejoinApplies(Config config, Set<Role> roles) {
+    return config.getBoolean("lars.cluster.agent-rejoin.enabled") && roles.equals(EnumSet.of(Role.AGENT))
+        && (config.getBoolean("lars.cluster.bootstrap") || !config.getStringList("akka.cluster.seed-nodes").isEmpty());
+  }
+
+  private static CompletionStage<Incarnation> startIncarnation(Config config, Set<Role> roles, HandOver handOver) {
     Optional<Database> database;
     try {
       database = needsDatabase(roles) ? Optional.of(Database.open(DbSettings.fromConfig(config))) : Optional.empty();
@@ -71,7 +143,8 @@ public final class LarsNode {
         .withFallback(database.map(db -> persistenceConfig(db.settings())).orElse(ConfigFactory.empty()))
         .withFallback(config);
     CompletableFuture<List<Listener>> ready = new CompletableFuture<>();
-    ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(withRoles, roles, database, ready), "lars", withRoles);
+    ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(withRoles, roles, database, handOver, ready),
+        "lars", withRoles);
     incarnation.ifPresent(guard -> guard.start(system));
     joinCluster(system, withRoles);
     database.ifPresent(db -> system.getWhenTerminated().thenRun(db::close));
@@ -81,8 +154,84 @@ public final class LarsNode {
         throw new CompletionException(failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause() : failure);
       }
-      return new LarsNode(system, listeners, database);
+      return new Incarnation(system, listeners, database);
     });
+  }
+
+  /** Ends the node with the current incarnation; with rejoin, replaces an incarnation the cluster removed. */
+  private void watch(Incarnation incarnation) {
+    Metrics.get(incarnation.system()).counter("lars.node.rejoins",
+        "times this agent-only node was removed from the cluster and started a new incarnation", rejoins,
+        AtomicLong::get);
+    incarnation.system().getWhenTerminated().thenRun(() -> {
+      if (current.get() == incarnation) {
+        ended.complete(NodeExit.of(CoordinatedShutdown.get(incarnation.system()).getShutdownReason()));
+      }
+    });
+    if (rejoin) {
+      ActorRef<SelfRemoved> watcher = incarnation.system().systemActorOf(Behaviors.receive(SelfRemoved.class)
+          .onMessage(SelfRemoved.class, removed -> {
+            onRemoved(incarnation, removed.previousStatus());
+            return Behaviors.stopped();
+          }).build(), "lars-agent-rejoin", Props.empty());
+      Cluster.get(incarnation.system()).subscriptions().tell(Subscribe.create(watcher, SelfRemoved.class));
+    }
+  }
+
+  /**
+   * The cluster removed this node. Only a node that was downed starts a new incarnation: a
+   * coordinated shutdown in progress (a requested stop, leaving) ends it as before, and so does an
+   * actor system that terminates by itself (its member was still Up).
+   */
+  private void onRemoved(Incarnation removed, MemberStatus previousStatus) {
+    if (stopping || current.get() != removed || previousStatus != MemberStatus.down()
+        || CoordinatedShutdown.get(removed.system()).getShutdownReason().isPresent()) {
+      return;
+    }
+    long episode = rejoins.incrementAndGet();
+    LOG.warn("lars node: this agent-only node ({}) was removed from the cluster (downed by the split-brain resolver "
+            + "or an operator); its UDP ports keep serving from its views while a new incarnation of its actor "
+            + "system starts and joins the seeds again (episode {}, lars.node.rejoins)",
+        removed.listeners().stream().filter(l -> l.protocol().equals("udp")).map(Listener::toString)
+            .collect(Collectors.joining(" ")), episode);
+    replace(removed);
+  }
+
+  /**
+   * Starts the next incarnation beside {@code old} and then shuts {@code old} down; on a failure
+   * {@code old} keeps serving and the start is tried again after {@code retry-interval}.
+   */
+  private void replace(Incarnation old) {
+    Config next = ConfigFactory.parseMap(Map.of(
+            // the old incarnation still holds the configured remoting port
+            "akka.remote.artery.canonical.port", 0,
+            // the seeds may be down for long (that is often why this node was downed): keep trying
+            "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes", "off"))
+        .withFallback(config);
+    AkkaManagement.get(old.system()).stop()
+        .exceptionally(notRunning -> Done.getInstance())
+        .thenCompose(stopped -> startIncarnation(next, roles, handOver))
+        .whenComplete((fresh, failure) -> {
+          if (failure != null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+            LOG.warn("lars node: the new incarnation did not start ({}); the old one keeps serving, trying again in {}",
+                cause.getMessage(), retryInterval);
+            if (!stopping) {
+              old.system().scheduler().scheduleOnce(retryInterval, () -> replace(old), old.system().executionContext());
+            }
+            return;
+          }
+          current.set(fresh);
+          watch(fresh);
+          LOG.info("lars node: new incarnation {} serving {}; joining the cluster",
+              Cluster.get(fresh.system()).selfMember().address(),
+              fresh.listeners().stream().map(Listener::toString).collect(Collectors.joining(" ")));
+          CoordinatedShutdown.get(old.system()).runAll(REPLACED);
+          if (stopping) {
+            CoordinatedShutdown.get(fresh.system()).runAll(NodeExit.STOP_REQUESTED);
+          }
+        });
   }
 
   /**
@@ -127,19 +276,24 @@ public final class LarsNode {
         || roles.contains(Role.AGENT);
   }
 
-  /** @return the node's actor system */
+  /** @return the actor system of the node's current incarnation */
   public ActorSystem<Void> system() {
-    return system;
+    return current.get().system();
   }
 
-  /** @return every bound listener, management included */
+  /** @return every bound listener of the current incarnation, management included */
   public List<Listener> listeners() {
-    return listeners;
+    return current.get().listeners();
   }
 
-  /** @return the node's database, when one of its roles needed it */
+  /** @return the current incarnation's database, when one of its roles needed it */
   public Optional<Database> database() {
-    return database;
+    return current.get().database();
+  }
+
+  /** @return how many times this node was removed from the cluster and started a new incarnation */
+  public long rejoins() {
+    return rejoins.get();
   }
 
   /**
@@ -150,7 +304,7 @@ public final class LarsNode {
    * @return the listeners of that owner and protocol, in bind order
    */
   public List<Listener> listeners(String owner, String protocol) {
-    return listeners.stream().filter(l -> l.owner().equals(owner) && l.protocol().equals(protocol)).toList();
+    return listeners().stream().filter(l -> l.owner().equals(owner) && l.protocol().equals(protocol)).toList();
   }
 
   /**
@@ -158,18 +312,20 @@ public final class LarsNode {
    *     {@code lars node ready roles=... listeners... cluster=akka://lars@host:port}
    */
   public String readyLine() {
-    String roles = system.settings().config().getStringList("akka.cluster.roles").stream().collect(Collectors.joining(","));
-    return "lars node ready roles=" + roles + " "
-        + listeners.stream().map(Listener::toString).collect(Collectors.joining(" "))
+    ActorSystem<Void> system = system();
+    String roleNames = system.settings().config().getStringList("akka.cluster.roles").stream()
+        .collect(Collectors.joining(","));
+    return "lars node ready roles=" + roleNames + " "
+        + listeners().stream().map(Listener::toString).collect(Collectors.joining(" "))
         + " cluster=" + Cluster.get(system).selfMember().address();
   }
 
   /**
-   * @return completes when the node's actor system has terminated, with why it ended (the exit
-   *     code of {@code lars node})
+   * @return completes when the node's last incarnation has terminated, with why it ended (the
+   *     exit code of {@code lars node}); an incarnation replaced by a newer one does not end the node
    */
   public CompletionStage<NodeExit> whenTerminated() {
-    return system.getWhenTerminated().thenApply(terminated -> NodeExit.of(this));
+    return ended.minimalCompletionStage();
   }
 
   /**
@@ -180,6 +336,8 @@ public final class LarsNode {
    * @return completes when the actor system has terminated
    */
   public CompletionStage<Done> stop() {
+    stopping = true;
+    ActorSystem<Void> system = system();
     return CoordinatedShutdown.get(system).runAll(NodeExit.STOP_REQUESTED)
         .thenCompose(done -> system.getWhenTerminated());
   }

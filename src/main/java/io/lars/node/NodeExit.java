@@ -16,7 +16,8 @@ import java.util.Optional;
  *   <li>3 {@link #TERMINATED_UNEXPECTEDLY}: the actor system terminated by itself (a fatal error
  *       in the guardian, {@code ActorSystem.terminate} called by code);
  *   <li>4 {@link #REMOVED_FROM_CLUSTER}: the cluster downed this node (split-brain resolver, an
- *       operator's {@code down}) or made it leave.
+ *       operator's {@code down}) or made it leave. A downed agent-only node that joined seeds does
+ *       not end: it starts a new incarnation ({@code lars.cluster.agent-rejoin}, {@link LarsNode}).
  * </ul>
  * Akka exits the JVM with status 255 by itself on a fatal JVM error ({@code
  * akka.jvm-exit-on-fatal-error}); that code is not produced here.

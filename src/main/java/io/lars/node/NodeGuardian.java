@@ -23,7 +23,7 @@ final class NodeGuardian {
 
   private NodeGuardian() {}
 
-  static Behavior<Void> create(Config config, Set<Role> roles, Optional<Database> database,
+  static Behavior<Void> create(Config config, Set<Role> roles, Optional<Database> database, HandOver handOver,
       CompletableFuture<List<Listener>> ready) {
     return Behaviors.setup(context -> {
       NodeState state = NodeState.get(context.getSystem());
@@ -33,7 +33,7 @@ final class NodeGuardian {
             state.unbinding();
             return CompletableFuture.completedFuture(Done.getInstance());
           });
-      NodeContext node = new NodeContext(context.getSystem(), config, roles, database);
+      NodeContext node = new NodeContext(context.getSystem(), config, roles, database, handOver);
       List<CompletableFuture<List<Listener>>> starts = new ArrayList<>();
       starts.add(startManagement(node));
       for (Role role : node.roles()) {

@@ -24,6 +24,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
@@ -124,20 +125,26 @@ public final class UdpStreamServer {
    *     (call it after handing work to the flow from another thread); the flow's failure ends the stream
    * @param stats counters: datagrams in, out, dropped (bad input), outgoing overflows (unsendable answers)
    * @param dispatcher the dispatcher the stream runs on; a pinned dispatcher gives the port a thread of its own
+   * @param reusePort bind with {@code SO_REUSEPORT}: another socket with it may bind the same port
+   *     (an agent's new incarnation while the old one serves; DESIGN.md "Robustness rules", H12)
    * @return the binding
-   * @throws IOException if the address cannot be bound (e.g. port in use)
+   * @throws IOException if the address cannot be bound (e.g. port in use, or {@code SO_REUSEPORT}
+   *     asked for on a platform without it)
    */
   public static Binding bind(ActorSystem<?> system, InetSocketAddress bind,
-      Function<Runnable, Flow<Datagram, Outgoing, ?>> handler, TransportStats stats, String dispatcher)
-      throws IOException {
+      Function<Runnable, Flow<Datagram, Outgoing, ?>> handler, TransportStats stats, String dispatcher,
+      boolean reusePort) throws IOException {
     DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
     Selector selector;
     try {
+      if (reusePort) {
+        channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      }
       channel.bind(bind);
       channel.configureBlocking(false);
       selector = Selector.open();
       channel.register(selector, SelectionKey.OP_READ);
-    } catch (IOException e) {
+    } catch (IOException | UnsupportedOperationException e) { // no SO_REUSEPORT on this platform
       channel.close();
       throw new IOException("cannot bind UDP " + bind.getHostString() + ":" + bind.getPort() + ": " + e.getMessage(), e);
     }
