@@ -58,7 +58,8 @@ class LeaseNodeTest {
   @BeforeAll
   static void start() throws Exception {
     conf = TestNodeConfig.create(ConfigFactory.parseString("lars.admin.token = " + TOKEN
-        + "\nlars.dns.leases.check-interval = 50ms\nlars.dns.leases.publish-interval = 300ms"));
+        + "\nlars.dns.leases.check-interval = 50ms\nlars.dns.leases.publish-interval = 300ms"
+        + "\nlars.dns.leases.min-leases-for-protection = 5"));
     node = LarsNode.start(conf.config(), EnumSet.allOf(Role.class)).toCompletableFuture().get(60, TimeUnit.SECONDS);
     client = LarsClient.create(new ClientSettings("127.0.0.1", conf.ports().agent(), Duration.ofSeconds(2)));
     assertEquals(201, send("POST", "/api/routes", "{\"modid\":11,\"cmdid\":1,\"ip\":\"10.0.0.1\",\"port\":80}").statusCode());
@@ -105,6 +106,37 @@ class LeaseNodeTest {
     awaitTrue("expired host out of the route", () -> !route(12, 1).contains(Host.of("10.0.0.3", 91)));
     assertEquals(0, leaseCount(12, 1));
     assertTrue(LeaseStats.get(node.system()).expired() >= 1);
+  }
+
+  @Test
+  void massMissedHeartbeatsSuspendExpiryUntilHeartbeatsReturn() throws Exception {
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      HttpResponse<String> added = send("POST", "/api/leases",
+          "{\"modid\":13,\"cmdid\":1,\"ip\":\"10.1.0." + (i + 1) + "\",\"port\":80,\"ttl_s\":3}");
+      assertEquals(201, added.statusCode(), added.body());
+      ids.add(ApiJson.mapper().readTree(added.body()).get("leaseId").asText());
+    }
+    long suspendedBefore = LeaseStats.get(node.system()).expirySuspended();
+    // Every lease misses its heartbeats at once (a partition): none expires.
+    awaitTrue("expiry suspended", () -> LeaseStats.get(node.system()).expirySuspended() > suspendedBefore);
+    JsonNode listing = ApiJson.mapper().readTree(send("GET", "/api/leases?modid=13&cmdid=1", null).body());
+    assertEquals(10, listing.get("leases").size(), listing.toString());
+    assertEquals(10, route(13, 1).size());
+
+    // Heartbeats return for 8 of them: 2 of 10 due is below the fraction, those 2 expire.
+    for (String id : ids.subList(2, 10)) {
+      assertEquals(200, send("POST", "/api/leases/" + id + "/heartbeat", null).statusCode());
+    }
+    awaitTrue("the 2 unrenewed leases expired", () -> leaseCount(13, 1) == 8);
+    JsonNode left = ApiJson.mapper().readTree(send("GET", "/api/leases?modid=13&cmdid=1", null).body());
+    for (JsonNode lease : left.get("leases")) {
+      assertTrue(ids.subList(2, 10).contains(lease.get("id").asText()), left.toString());
+    }
+    for (String id : ids) {
+      send("DELETE", "/api/leases/" + id, null);
+    }
+    awaitTrue("cleaned up", () -> leaseCount(13, 1) == 0);
   }
 
   @Test
