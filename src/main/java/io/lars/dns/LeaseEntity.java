@@ -54,7 +54,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Every {@code check-interval}: draining leases whose drain time is over are removed; leases
  * past their TTL are expired only when the node's {@link LeaseBook} says the cluster-wide
  * {@link ExpiryGuard} allows it. A host that is a static RouteData row of the module cannot be
- * registered ({@link LeaseReply.Status#CONFLICT}); registering a host again replaces its lease.
+ * registered ({@link LeaseReply.Status#CONFLICT}); registering a host again renews its lease under
+ * the same id (and ends a drain), so a retried registration is harmless.
  * With no lease left for {@code passivate-after} the entity passivates.
  */
 public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command, LeaseEntity.Event, LeaseEntity.State> {
@@ -114,7 +115,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
   public sealed interface Event extends CborSerializable {
 
     /**
-     * A lease was granted.
+     * A lease was granted, or granted again to the same host (same id: it replaces the old one).
      *
      * @param lease the lease
      */
@@ -132,7 +133,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
      * A lease ended.
      *
      * @param leaseId the lease
-     * @param reason {@code deregistered}, {@code drained}, {@code expired} or {@code replaced}
+     * @param reason {@code deregistered}, {@code drained} or {@code expired}
      */
     record Removed(String leaseId, String reason) implements Event {}
   }
@@ -315,17 +316,13 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
           + state.leases().size() + " leases, the most one route can carry"));
     }
     long now = System.currentTimeMillis();
-    Lease lease = new Lease(module.entityId() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()),
-        request.host(), request.ttlS(), request.weight(), request.metadata(), now, 0);
-    List<Event> events = new ArrayList<>();
-    if (previous != null) {
-      events.add(new Event.Removed(previous.id(), "replaced"));
-    }
-    events.add(new Event.Registered(lease));
-    return Effect().persist(events).thenRun(s -> {
-      if (previous != null) {
-        deadlines.remove(previous.id());
-      }
+    // Registering a host again (a retried request, a restarted instance) keeps its lease id, so a
+    // retry whose first answer was lost cannot leave the caller with a lease that no longer exists.
+    String id = previous != null ? previous.id()
+        : module.entityId() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    Lease lease = new Lease(id, request.host(), request.ttlS(), request.weight(), request.metadata(),
+        previous != null ? previous.registeredAtMs() : now, 0);
+    return Effect().persist(new Event.Registered(lease)).thenRun(s -> {
       deadlines.put(lease.id(), now + lease.ttlS() * 1000L);
       stats.recordRegistered();
       publish(s);
@@ -336,7 +333,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
     Lease lease = state.leases().get(heartbeat.leaseId());
     if (lease == null) {
       return Effect().reply(heartbeat.replyTo(), LeaseReply.failed(LeaseReply.Status.UNKNOWN,
-          "lease " + heartbeat.leaseId() + " is unknown (expired, deregistered or replaced); register again"));
+          "lease " + heartbeat.leaseId() + " is unknown (expired or deregistered); register again"));
     }
     if (!lease.draining()) {
       deadlines.put(lease.id(), System.currentTimeMillis() + lease.ttlS() * 1000L);
@@ -349,7 +346,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
     Lease lease = state.leases().get(deregister.leaseId());
     if (lease == null) {
       return Effect().reply(deregister.replyTo(), LeaseReply.failed(LeaseReply.Status.UNKNOWN,
-          "lease " + deregister.leaseId() + " is unknown (expired, deregistered or replaced)"));
+          "lease " + deregister.leaseId() + " is unknown (expired or deregistered)"));
     }
     if (deregister.drainS() <= 0) {
       return Effect().persist(new Event.Removed(lease.id(), "deregistered"))

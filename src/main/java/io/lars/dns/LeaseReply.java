@@ -24,7 +24,7 @@ public record LeaseReply(Status status, String leaseId, int ttlS, boolean draini
     INVALID,
     /** The host is a static RouteData row of the module. */
     CONFLICT,
-    /** No such lease (expired, deregistered, replaced, or never issued). */
+    /** No such lease (expired, deregistered, or never issued). */
     UNKNOWN,
     /** The lease owner did not answer in time; retry. */
     UNAVAILABLE
