@@ -106,6 +106,17 @@ public final class Registration implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Stops heartbeating without deregistering, as if the process had died: the lease expires after
+   * its TTL and the host leaves the route then. For demonstrations and tests; applications
+   * {@link #close()}.
+   */
+  public void abandon() {
+    closed = true;
+    thread.shutdownNow();
+    calls.close();
+  }
+
   private void registerNow() {
     int seq = calls.nextSeq();
     RegisterHostRequest request = RegisterHostRequest.newBuilder().setSeq(seq).setModid(modid).setCmdid(cmdid)
