@@ -154,6 +154,15 @@ public final class ClusterHarness implements AutoCloseable {
 
   /**
    * @param n 1, 2 or 3
+   * @param index 0, 1 or 2
+   * @return node {@code n}'s agent UDP port of that index
+   */
+  public int agentPort(int n, int index) {
+    return configs.get(n - 1).ports().agent().get(index);
+  }
+
+  /**
+   * @param n 1, 2 or 3
    * @return how many members node {@code n} sees
    */
   public int members(int n) {
