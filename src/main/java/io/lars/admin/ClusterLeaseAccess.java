@@ -23,6 +23,8 @@ public final class ClusterLeaseAccess implements LeaseAccess {
   public ClusterLeaseAccess(ActorSystem<?> system) {
     this.system = system;
     this.leases = LeaseNode.get(system);
+    // The book subscribes now, so the first listing already has every module's leases.
+    leases.book();
   }
 
   @Override

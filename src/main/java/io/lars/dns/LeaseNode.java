@@ -19,8 +19,9 @@ import java.util.function.Function;
  * Self-registration on one node (issue 16): the node's end of the pub-sub topic
  * {@value #TOPIC} on which lease owners publish their {@link LeaseSet}s, the node's
  * {@link LeaseBook} (subscribed to it), and the calls to the owners that the agent's UDP endpoint
- * and the admin share ({@link #register}, {@link #heartbeat}, {@link #deregister}). Created on first
- * use; the owners themselves are sharded on dns nodes ({@link LeaseEntity}).
+ * and the admin share ({@link #register}, {@link #heartbeat}, {@link #deregister}). The topic and
+ * the book start on first use (dns and admin nodes); the owners themselves are sharded on dns
+ * nodes ({@link LeaseEntity}).
  */
 public final class LeaseNode implements Extension {
 
@@ -37,14 +38,20 @@ public final class LeaseNode implements Extension {
 
   private final ActorSystem<?> system;
   private final LeaseSettings settings;
-  private final ActorRef<Topic.Command<LeaseSet>> topic;
-  private final ActorRef<LeaseBook.Command> book;
+  /** Started on first use, so an agent-only node (which only asks owners) subscribes to nothing. */
+  private ActorRef<Topic.Command<LeaseSet>> topic;
+  private ActorRef<LeaseBook.Command> book;
 
   private LeaseNode(ActorSystem<?> system) {
     this.system = system;
     this.settings = LeaseSettings.fromConfig(system.settings().config());
-    this.topic = system.systemActorOf(Topic.create(LeaseSet.class, TOPIC), "lars-lease-topic", Props.empty());
-    this.book = system.systemActorOf(LeaseBook.create(settings, topic), "lars-lease-book", Props.empty());
+  }
+
+  private synchronized ActorRef<Topic.Command<LeaseSet>> topic() {
+    if (topic == null) {
+      topic = system.systemActorOf(Topic.create(LeaseSet.class, TOPIC), "lars-lease-topic", Props.empty());
+    }
+    return topic;
   }
 
   /**
@@ -61,8 +68,11 @@ public final class LeaseNode implements Extension {
     return settings;
   }
 
-  /** @return the node's lease book */
-  public ActorRef<LeaseBook.Command> book() {
+  /** @return the node's lease book, subscribed to the topic (started on first use) */
+  public synchronized ActorRef<LeaseBook.Command> book() {
+    if (book == null) {
+      book = system.systemActorOf(LeaseBook.create(settings, topic()), "lars-lease-book", Props.empty());
+    }
     return book;
   }
 
@@ -72,7 +82,7 @@ public final class LeaseNode implements Extension {
    * @param set the set
    */
   public void publish(LeaseSet set) {
-    topic.tell(Topic.publish(set));
+    topic().tell(Topic.publish(set));
   }
 
   /**

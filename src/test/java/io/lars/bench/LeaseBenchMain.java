@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *       until no agent lists it, minus its TTL.
  *   <li>drain: while three clients (one per agent) call get_host in a loop, a host is deregistered
  *       with draining; the last get_host answer naming it, counted from the deregister answer.
- *   <li>heartbeat load: {@code leases} leases of 5 s TTL on node 1's agent, heartbeated every
- *       1.67 s by one raw UDP sender for 20 s: answers per second, process CPU, heap used.
+ *   <li>heartbeat load: {@code leases} leases of 5 s TTL registered through node 1's agent and
+ *       heartbeated every 1.67 s by one raw UDP sender from their registration on; then 20 s
+ *       steady: heartbeats sent and answered per second, expiries, process CPU, heap after GC.
  * </ol>
  *
  * <p>Run (results at INFO, logger {@code io.lars.bench.LeaseBenchMain}):
@@ -57,12 +58,12 @@ public final class LeaseBenchMain {
 
   /**
    * @param args optional: rounds of the latency measurements (default 30), leases of the heartbeat
-   *     load (default 2000)
+   *     load (default 1000)
    * @throws Exception if the cluster does not start
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
-    int leases = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+    int leases = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     log.info("load average at start: {}", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     try (ClusterHarness cluster = ClusterHarness.start(Map.of(), true)) {
       List<LarsClient> clients = List.of(cluster.client(1), cluster.client(2), cluster.client(3));
@@ -176,34 +177,19 @@ public final class LeaseBenchMain {
 
   private static void heartbeats(ClusterHarness cluster, int leases) throws Exception {
     InetSocketAddress agent = new InetSocketAddress("127.0.0.1", cluster.agentPort(1, 0));
-    List<String> ids = new ArrayList<>();
-    try (DatagramSocket socket = new DatagramSocket()) {
-      socket.setSoTimeout(3000);
-      byte[] in = new byte[2048];
-      for (int i = 0; i < leases; i++) {
-        ModuleId module = new ModuleId(910 + i % 50, 1);
-        RegisterHostRequest request = RegisterHostRequest.newBuilder().setSeq(i).setModid(module.modid())
-            .setCmdid(module.cmdid()).setHost(new Host(0x0A5A0000 + i, 80).toHostInfo()).setTtlS(5).build();
-        send(socket, agent, MessageId.REGISTER_HOST_REQUEST, request.toByteArray());
-        DatagramPacket p = new DatagramPacket(in, in.length);
-        socket.receive(p);
-        RegisterHostResponse answer = RegisterHostResponse.parseFrom(ByteBuffer.wrap(p.getData(), 8, p.getLength() - 8));
-        if (answer.getStatus() == LeaseStatus.LEASE_OK) {
-          ids.add(answer.getLeaseId());
-        }
-      }
-    }
-    log.info("{} leases registered ({} asked) over {} modules", ids.size(), leases, 50);
+    java.util.concurrent.CopyOnWriteArrayList<String> ids = new java.util.concurrent.CopyOnWriteArrayList<>();
     AtomicLong ok = new AtomicLong();
     AtomicLong other = new AtomicLong();
-    try (DatagramSocket socket = new DatagramSocket()) {
-      socket.setReceiveBufferSize(4 << 20);
+    AtomicLong sent = new AtomicLong();
+    long periodNanos = TimeUnit.MILLISECONDS.toNanos(5000 / 3);
+    try (DatagramSocket beats = new DatagramSocket(); DatagramSocket registrations = new DatagramSocket()) {
+      beats.setReceiveBufferSize(4 << 20);
       Thread receiver = new Thread(() -> {
         byte[] in = new byte[2048];
-        while (!socket.isClosed()) {
+        while (!beats.isClosed()) {
           try {
             DatagramPacket p = new DatagramPacket(in, in.length);
-            socket.receive(p);
+            beats.receive(p);
             HeartbeatResponse answer = HeartbeatResponse.parseFrom(ByteBuffer.wrap(p.getData(), 8, p.getLength() - 8));
             (answer.getStatus() == LeaseStatus.LEASE_OK ? ok : other).incrementAndGet();
           } catch (Exception e) {
@@ -213,35 +199,79 @@ public final class LeaseBenchMain {
       });
       receiver.setDaemon(true);
       receiver.start();
+      // Heartbeats run from the first registration on: every lease is renewed every 1.67 s.
+      java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+      Thread sender = new Thread(() -> {
+        int seq = 0;
+        while (running.get()) {
+          long roundStart = System.nanoTime();
+          List<String> round = List.copyOf(ids);
+          for (int i = 0; i < round.size() && running.get(); i++) {
+            try {
+              send(beats, agent, MessageId.HEARTBEAT_REQUEST, HeartbeatRequest.newBuilder().setSeq(++seq)
+                  .setLeaseId(round.get(i)).build().toByteArray());
+              sent.incrementAndGet();
+            } catch (Exception e) {
+              return;
+            }
+            // Parked, not spun, so the process CPU measured is the nodes' and not this loop's.
+            long due = roundStart + periodNanos * (i + 1) / round.size();
+            if (due - System.nanoTime() > 200_000) {
+              java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+            }
+          }
+          long rest = roundStart + periodNanos - System.nanoTime();
+          if (rest > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(rest);
+          }
+        }
+      });
+      sender.setDaemon(true);
+      sender.start();
+      registrations.setSoTimeout(5000);
+      byte[] in = new byte[2048];
+      for (int i = 0; i < leases; i++) {
+        ModuleId module = new ModuleId(910 + i % 50, 1);
+        RegisterHostRequest request = RegisterHostRequest.newBuilder().setSeq(i).setModid(module.modid())
+            .setCmdid(module.cmdid()).setHost(new Host(0x0A5A0000 + i, 80).toHostInfo()).setTtlS(5).build();
+        send(registrations, agent, MessageId.REGISTER_HOST_REQUEST, request.toByteArray());
+        DatagramPacket p = new DatagramPacket(in, in.length);
+        registrations.receive(p);
+        RegisterHostResponse answer = RegisterHostResponse.parseFrom(ByteBuffer.wrap(p.getData(), 8, p.getLength() - 8));
+        if (answer.getStatus() == LeaseStatus.LEASE_OK) {
+          ids.add(answer.getLeaseId());
+        }
+      }
+      log.info("{} leases registered ({} asked) over 50 modules, heartbeated from the start", ids.size(), leases);
+      long expiredBefore = expired(cluster);
+      ok.set(0);
+      other.set(0);
+      sent.set(0);
       com.sun.management.OperatingSystemMXBean os =
           (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       long cpuStart = os.getProcessCpuTime();
-      long start = System.nanoTime();
-      long periodNanos = TimeUnit.MILLISECONDS.toNanos(5000 / 3);
-      int seq = 0;
       long seconds = 20;
-      while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(seconds)) {
-        long roundStart = System.nanoTime();
-        for (String id : ids) {
-          send(socket, agent, MessageId.HEARTBEAT_REQUEST, HeartbeatRequest.newBuilder().setSeq(++seq).setLeaseId(id)
-              .build().toByteArray());
-          // spread the round over the period
-          long due = roundStart + periodNanos * (seq % ids.size()) / ids.size();
-          while (System.nanoTime() < due) {
-            Thread.onSpinWait();
-          }
-        }
-        while (System.nanoTime() - roundStart < periodNanos) {
-          Thread.sleep(1);
-        }
-      }
-      Thread.sleep(1000);
+      Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
       double cpu = (os.getProcessCpuTime() - cpuStart) / 1e9 / seconds;
+      long okCount = ok.get();
+      long otherCount = other.get();
+      long sentCount = sent.get();
+      running.set(false);
+      System.gc();
       Runtime rt = Runtime.getRuntime();
-      log.info("heartbeats: {} leases, TTL 5 s, one every 1.67 s each, {} s: {} answered OK/s, {} other, {} sent; process "
-          + "CPU {} cores (the whole 3-node JVM and this sender), heap used {} MB", ids.size(), seconds, ok.get() / seconds,
-          other.get(), seq, String.format("%.2f", cpu), (rt.totalMemory() - rt.freeMemory()) >> 20);
+      log.info("heartbeats: {} leases, TTL 5 s, one every 1.67 s each, steady {} s: {} sent/s, {} answered OK/s, {} other "
+          + "answers, {} leases expired meanwhile; process CPU {} cores (the whole 3-node JVM and the bench's sender), heap "
+          + "used after GC {} MB", ids.size(), seconds, sentCount / seconds, okCount / seconds, otherCount,
+          expired(cluster) - expiredBefore, String.format("%.2f", cpu), (rt.totalMemory() - rt.freeMemory()) >> 20);
     }
+  }
+
+  private static long expired(ClusterHarness cluster) {
+    long n = 0;
+    for (int i = 1; i <= 3; i++) {
+      n += io.lars.dns.LeaseStats.get(cluster.node(i).system()).expired();
+    }
+    return n;
   }
 
   private static void send(DatagramSocket socket, InetSocketAddress to, MessageId id, byte[] body) throws Exception {
