@@ -105,7 +105,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
 
   private record StaticChecked(Register register, List<Host> staticHosts, String failure) implements Command {}
 
-  private record ExpiryVerdict(boolean allowed) implements Command {}
+  private record ExpiryVerdict(boolean allowed, List<String> asked) implements Command {}
 
   private enum Check implements Command { INSTANCE }
 
@@ -373,13 +373,14 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
     if (!drained.isEmpty()) {
       return Effect().persist(drained).thenRun(this::afterRemoval);
     }
-    int due = due(state, now).size();
-    if (due > 0 && !verdictPending) {
+    List<Lease> due = due(state, now);
+    if (!due.isEmpty() && !verdictPending) {
       verdictPending = true;
       LeaseSet set = leaseSet(state);
+      List<String> asked = due.stream().map(Lease::id).toList();
       context.ask(Boolean.class, deps.node().book(), deps.settings().askTimeout(),
           replyTo -> new LeaseBook.MayExpire(set, replyTo),
-          (allowed, failure) -> new ExpiryVerdict(failure == null && allowed));
+          (allowed, failure) -> new ExpiryVerdict(failure == null && allowed, asked));
     } else if (now - lastPublishMs >= deps.settings().publishInterval().toMillis()) {
       publish(state);
     }
@@ -392,7 +393,9 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
   private Effect<Event, State> onExpiryVerdict(State state, ExpiryVerdict verdict) {
     verdictPending = false;
     long now = System.currentTimeMillis();
-    List<Lease> due = due(state, now);
+    // Only the leases the guard was asked about: more may have fallen due meanwhile, and expiring
+    // them too would overshoot the fraction the guard allowed.
+    List<Lease> due = due(state, now).stream().filter(l -> verdict.asked().contains(l.id())).toList();
     if (due.isEmpty()) {
       return Effect().none();
     }
