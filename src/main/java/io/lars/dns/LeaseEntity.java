@@ -28,6 +28,7 @@ import io.lars.transport.LogThrottle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,7 +151,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
 
     /** Copies the map. */
     public State {
-      leases = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(leases));
+      leases = Collections.unmodifiableSortedMap(new TreeMap<>(leases));
     }
 
     State with(Lease lease) {

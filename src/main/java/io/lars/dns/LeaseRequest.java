@@ -1,5 +1,6 @@
 package io.lars.dns;
 
+import io.lars.node.CborSerializable;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.TreeMap;
  * @param metadata at most {@value #MAX_METADATA} entries, keys 1..64 and values 0..256 characters
  */
 public record LeaseRequest(ModuleId module, Host host, int ttlS, int weight, Map<String, String> metadata)
-    implements io.lars.node.CborSerializable {
+    implements CborSerializable {
 
   /** Largest TTL, seconds. */
   public static final int MAX_TTL_S = 3600;
