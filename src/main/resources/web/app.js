@@ -184,16 +184,26 @@ async function loadModule() {
   const [modid, cmdid] = currentModule;
   const q = '?modid=' + modid + '&cmdid=' + cmdid;
   $('module-title').textContent = 'Module ' + moduleText(modid, cmdid);
-  const [routes, audit, history] = await Promise.all([
+  const [routes, audit, history, leases] = await Promise.all([
     api('GET', '/api/routes' + q),
     api('GET', '/api/audit' + q + '&limit=50'),
     api('GET', '/api/status/history' + q + '&minutes=' + $('chart-range').value),
+    api('GET', '/api/leases' + q).catch(() => ({ leases: [] })),
   ]);
   if (routes.length > 0) {
     const names = [routes[0].moduleName, routes[0].commandName].filter((x) => x).join(' / ');
     if (names) $('module-title').textContent += ' — ' + names;
   }
-  fillTable('module-routes', routes, (tr, r) => { cell(tr, r.id); cell(tr, r.ip + ':' + r.port); });
+  // Static rows (RouteData) and self-registered hosts (leases, issue 16), marked by their source.
+  const rows = routes.map((r) => ({ id: r.id, host: r.ip + ':' + r.port, source: 'static' }))
+    .concat(leases.leases.map((l) => ({ id: l.id, host: l.ip + ':' + l.port,
+      source: l.state + ' (lease, ttl ' + l.ttlS + ' s)' })));
+  fillTable('module-routes', rows, (tr, r) => {
+    tr.dataset.source = r.source.split(' ')[0];
+    cell(tr, r.id);
+    cell(tr, r.host);
+    cell(tr, r.source, r.source === 'static' ? '' : 'registered');
+  });
   fillTable('module-history', audit, (tr, a) => {
     [dateTime(a.ts), a.actor, a.action, auditWhat(a), versionText(a.version)].forEach((v) => cell(tr, v));
   });

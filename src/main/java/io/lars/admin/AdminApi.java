@@ -32,6 +32,7 @@ import io.lars.db.CallStatusRow;
 import io.lars.db.DatabaseException;
 import io.lars.db.DuplicateHostException;
 import io.lars.db.RouteTooLargeException;
+import io.lars.dns.LeaseReply;
 import io.lars.db.ModuleTrafficQuery;
 import io.lars.db.NameRepository;
 import io.lars.db.RouteChangeLog;
@@ -101,6 +102,7 @@ public final class AdminApi extends AllDirectives {
    * @param traffic calls per module over the overview's window
    * @param loadBalance the live LoadBalance view
    * @param cluster the cluster members and shard placement
+   * @param leases the lease owners and the node's lease book (DESIGN.md "Self-registration")
    * @param routesChanged called after every successful route write
    * @param jdbc the executor of all JDBC calls
    * @param token the bearer token
@@ -111,7 +113,7 @@ public final class AdminApi extends AllDirectives {
    */
   public record Dependencies(RouteRepository routes, NameRepository names, RouteChangeLog changes,
       AuditRepository audit, CallStatusRepository status, CallHistoryRepository history, ModuleTrafficQuery traffic,
-      LoadBalanceView loadBalance, ClusterStateView cluster, Runnable routesChanged, Executor jdbc, AdminToken token,
+      LoadBalanceView loadBalance, ClusterStateView cluster, LeaseAccess leases, Runnable routesChanged, Executor jdbc, AdminToken token,
       Predicate<InetAddress> trustedReader, Metrics metrics, AdminSettings settings, Clock clock) {
 
     /** @throws NullPointerException if any is null */
@@ -125,6 +127,7 @@ public final class AdminApi extends AllDirectives {
       Objects.requireNonNull(traffic, "traffic");
       Objects.requireNonNull(loadBalance, "loadBalance");
       Objects.requireNonNull(cluster, "cluster");
+      Objects.requireNonNull(leases, "leases");
       Objects.requireNonNull(routesChanged, "routesChanged");
       Objects.requireNonNull(jdbc, "jdbc");
       Objects.requireNonNull(token, "token");
@@ -208,6 +211,16 @@ public final class AdminApi extends AllDirectives {
               routeWritten();
               return Map.of("deleted", id);
             }, StatusCodes.OK))))),
+        // leases (DESIGN.md "Self-registration")
+        op(HttpMethods.GET, "/api/leases", path("leases", () -> get(() -> reading(() -> moduleQuery(module ->
+            async(deps.leases().list(module).thenApply(ApiJson.LeasesView::of), StatusCodes.OK)))))),
+        op(HttpMethods.POST, "/api/leases", path("leases", () -> post(() -> writing(() -> body(body ->
+            leaseWrite(deps.leases().register(ApiJson.parseLease(body)), StatusCodes.CREATED)))))),
+        op(HttpMethods.POST, "/api/leases/{id}/heartbeat", path(PathMatchers.segment("leases").slash(PathMatchers.segment())
+            .slash("heartbeat"), id -> post(() -> writing(() -> leaseWrite(deps.leases().heartbeat(id), StatusCodes.OK))))),
+        op(HttpMethods.DELETE, "/api/leases/{id}", path(PathMatchers.segment("leases").slash(PathMatchers.segment()),
+            id -> delete(() -> writing(() -> parameterOptional("drain_s", drain ->
+                leaseWrite(deps.leases().deregister(id, intParameter("drain_s", drain.orElse("0"))), StatusCodes.OK)))))),
         // names
         op(HttpMethods.GET, "/api/modules", path("modules", () -> get(() -> reading(() -> listNames(true))))),
         op(HttpMethods.PUT, "/api/modules/{modid}", path(PathMatchers.segment("modules").slash(PathMatchers.integerSegment()),
@@ -293,6 +306,17 @@ public final class AdminApi extends AllDirectives {
       SortedMap<Integer, String> commands = deps.names().listCommandNames();
       return rows.stream().map(r -> ApiJson.RouteView.of(r, modules, commands)).toList();
     }, StatusCodes.OK);
+  }
+
+  /** A lease write: the owner's answer as JSON, or its failure as the matching status. */
+  private Route leaseWrite(CompletionStage<LeaseReply> reply, StatusCode status) {
+    return async(reply.thenApply(r -> switch (r.status()) {
+      case OK -> ApiJson.LeaseAnswer.of(r);
+      case INVALID -> throw new InvalidRequestException(r.error());
+      case CONFLICT -> throw new LeaseConflictException(r.error());
+      case UNKNOWN -> throw new NotFoundException(r.error());
+      case UNAVAILABLE -> throw new LoadBalanceUnavailableException(r.error());
+    }), status);
   }
 
   // ---- names -------------------------------------------------------------------------------------
@@ -515,6 +539,9 @@ public final class AdminApi extends AllDirectives {
       return error(StatusCodes.NOT_FOUND, e.getMessage(), null);
     }
     if (e instanceof DuplicateHostException) {
+      return error(StatusCodes.CONFLICT, e.getMessage(), "ip");
+    }
+    if (e instanceof LeaseConflictException) {
       return error(StatusCodes.CONFLICT, e.getMessage(), "ip");
     }
     if (e instanceof RouteTooLargeException) {

@@ -13,6 +13,7 @@ import io.lars.db.JdbcRouteRepository;
 import io.lars.db.ModuleTrafficQuery;
 import io.lars.db.NameRepository;
 import io.lars.db.RouteChangeLog;
+import io.lars.dns.LeaseEntity;
 import io.lars.node.Listener;
 import io.lars.node.Metrics;
 import io.lars.node.NodeContext;
@@ -61,9 +62,13 @@ public final class AdminRole implements RoleStarter {
   public CompletionStage<List<Listener>> start(ActorContext<?> context, NodeContext node) {
     AdminSettings settings;
     AdminToken token;
+    LeaseAccess leases;
     try {
       settings = AdminSettings.fromConfig(node.config());
       token = AdminToken.resolve(settings.token(), settings.dataDir());
+      // The admin reaches the lease owners (DESIGN.md "Self-registration") through sharding.
+      LeaseEntity.initProxy(node.system(), node.roles().contains(Role.DNS));
+      leases = new ClusterLeaseAccess(node.system());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -76,7 +81,7 @@ public final class AdminRole implements RoleStarter {
         new NameRepository(db.dataSource()), new RouteChangeLog(db.dataSource()), new AuditRepository(db.dataSource()),
         new CallStatusRepository(db.dataSource()), new CallHistoryRepository(db.dataSource()),
         new ModuleTrafficQuery(db.dataSource()), new ShardedLoadBalanceView(system, settings.askTimeout()),
-        new AkkaClusterStateView(system, settings.askTimeout()),
+        new AkkaClusterStateView(system, settings.askTimeout()), leases,
         () -> notifier.tell(new DnsNotifier.RoutesChanged()), node.jdbcExecutor(), token, trustedReader,
         Metrics.get(system), settings, clock));
     return Http.get(system).newServerAt(settings.bind(), settings.port()).bind(api.route())

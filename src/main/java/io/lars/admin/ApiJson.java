@@ -6,20 +6,28 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lars.agent.LoadBalance;
 import io.lars.db.AuditRepository;
 import io.lars.db.CallStatusRow;
 import io.lars.db.RouteChangeLog;
 import io.lars.db.RouteRow;
+import io.lars.dns.Lease;
+import io.lars.dns.LeaseBook;
+import io.lars.dns.LeaseReply;
+import io.lars.dns.LeaseRequest;
+import io.lars.dns.LeaseSet;
 import io.lars.protocol.Host;
 import io.lars.protocol.Ipv4;
 import io.lars.protocol.ModuleId;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The JSON documents of the admin REST API: what it returns (records serialized by Jackson) and
@@ -44,6 +52,7 @@ public final class ApiJson {
       .build()).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Set<String> ROUTE_FIELDS = Set.of("modid", "cmdid", "ip", "port");
   private static final Set<String> NAME_FIELDS = Set.of("name");
+  private static final Set<String> LEASE_FIELDS = Set.of("modid", "cmdid", "ip", "port", "ttl_s", "weight", "metadata");
 
   private ApiJson() {}
 
@@ -348,6 +357,104 @@ public final class ApiJson {
       throw new InvalidRequestException("port", "field 'port' must be 1..65535, got " + port);
     }
     return new RouteInput(new ModuleId(modid, cmdid), new Host(ip, port));
+  }
+
+  /**
+   * Parses {@code {"modid": int, "cmdid": int, "ip": "a.b.c.d", "port": 1..65535, "ttl_s": 1..3600,
+   * "weight": 1..100 (optional, 100), "metadata": {"key": "value", ...} (optional)}} (DESIGN.md
+   * "Self-registration").
+   *
+   * @param body the request body
+   * @return the valid lease request
+   * @throws InvalidRequestException if the body is not a JSON object or a field is missing or wrong
+   */
+  public static LeaseRequest parseLease(String body) {
+    JsonNode json = parseObject(body, LEASE_FIELDS);
+    ObjectNode route = MAPPER.createObjectNode();
+    for (String name : ROUTE_FIELDS) {
+      if (json.has(name)) {
+        route.set(name, json.get(name));
+      }
+    }
+    RouteInput where = parseRoute(route.toString());
+    int ttl = intField(json, "ttl_s");
+    int weight = json.hasNonNull("weight") ? intField(json, "weight") : LeaseRequest.DEFAULT_WEIGHT;
+    Map<String, String> metadata = new TreeMap<>();
+    JsonNode meta = json.get("metadata");
+    if (meta != null && !meta.isNull()) {
+      if (!meta.isObject()) {
+        throw new InvalidRequestException("metadata", "field 'metadata' must be an object of strings");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!e.getValue().isTextual()) {
+          throw new InvalidRequestException("metadata", "field 'metadata' must be an object of strings");
+        }
+        metadata.put(e.getKey(), e.getValue().asText());
+      }
+    }
+    try {
+      return new LeaseRequest(where.module(), where.host(), ttl, weight, metadata);
+    } catch (IllegalArgumentException e) {
+      String field = e.getMessage().substring(0, Math.max(0, e.getMessage().indexOf(' ')));
+      throw new InvalidRequestException(field, "field " + e.getMessage());
+    }
+  }
+
+  /**
+   * One lease (DESIGN.md "Self-registration").
+   *
+   * @param id the lease id
+   * @param modid modid
+   * @param cmdid cmdid
+   * @param ip dotted quad
+   * @param port port
+   * @param ttlS TTL in seconds
+   * @param weight 1..100
+   * @param metadata labels
+   * @param state {@code "registered"} (in the route) or {@code "draining"} (out of the route, ending)
+   * @param registeredAt unix millis of the registration
+   * @param drainUntil unix millis at which a draining lease ends; 0 when not draining
+   */
+  public record LeaseView(String id, int modid, int cmdid, String ip, int port, int ttlS, int weight,
+      Map<String, String> metadata, String state, long registeredAt, long drainUntil) {
+
+    static LeaseView of(ModuleId module, Lease lease) {
+      return new LeaseView(lease.id(), module.modid(), module.cmdid(), lease.host().ipText(), lease.host().port(),
+          lease.ttlS(), lease.weight(), lease.metadata(), lease.draining() ? "draining" : "registered",
+          lease.registeredAtMs(), lease.drainUntilMs());
+    }
+  }
+
+  /**
+   * The lease listing.
+   *
+   * @param leases every lease asked for, by module then id
+   * @param expirySuspended whether the cluster-wide guard holds lease expiry back now
+   */
+  public record LeasesView(List<LeaseView> leases, boolean expirySuspended) {
+
+    static LeasesView of(LeaseBook.Listing listing) {
+      List<LeaseView> leases = new ArrayList<>();
+      for (LeaseSet set : listing.sets()) {
+        set.leases().forEach(l -> leases.add(LeaseView.of(set.module(), l)));
+      }
+      return new LeasesView(List.copyOf(leases), listing.expirySuspended());
+    }
+  }
+
+  /**
+   * The answer to a lease write.
+   *
+   * @param leaseId the lease
+   * @param ttlS its TTL, seconds
+   * @param draining whether it is draining
+   */
+  public record LeaseAnswer(String leaseId, int ttlS, boolean draining) {
+
+    static LeaseAnswer of(LeaseReply reply) {
+      return new LeaseAnswer(reply.leaseId(), reply.ttlS(), reply.draining());
+    }
   }
 
   /**

@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
  *   <li>id 7 API {@code GetRouteRequest}: every host of the view, id 8; a route that does not fit
  *       one datagram is cut to the hosts that fit (sorted order), counted, logged at most once per
  *       minute (DESIGN.md "Robustness rules", H4).
+ *   <li>ids 9, 11, 13 (lease requests, DESIGN.md "Self-registration"): handed to
+ *       {@link LeaseEndpoint}, which answers later through an async callback of this stage.
  *   <li>Anything else, or a body that does not parse: dropped and counted. An unexpected failure
  *       while handling one datagram is counted and logged (throttled); the stage goes on.
  * </ul>
@@ -132,6 +134,7 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
     private final long askTimeoutNanos = settings.askTimeout().toNanos();
     private int waitingCount;
     private NodeViews.Port port;
+    private AsyncCallback<UdpStreamServer.Outgoing> leaseAnswers;
 
     Logic() {
       super(shape);
@@ -162,6 +165,7 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
       AsyncCallback<ModuleView> onView = createAsyncCallback(this::onView);
       AsyncCallback<ModuleId> onUnknown = createAsyncCallback(this::onUnknown);
       AsyncCallback<ModuleId> onRelease = createAsyncCallback(this::onRelease);
+      leaseAnswers = createAsyncCallback(this::emit);
       port = new NodeViews.Port() {
         @Override
         public void view(ModuleView view) {
@@ -218,6 +222,11 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
           GetRouteRequest request = frame.decode(GetRouteRequest.class);
           stats.recordGetRoute();
           getRoute(new ModuleId(request.getModid(), request.getCmdid()), datagram.sender());
+        } else if (LeaseEndpoint.serves(frame.msgId())) {
+          LeaseEndpoint.get(materializer().system()).handle(frame, datagram.sender(), answer -> {
+            leaseAnswers.invoke(answer);
+            wakeup.run();
+          });
         } else {
           stats.recordDropped();
         }

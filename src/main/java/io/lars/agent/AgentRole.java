@@ -7,6 +7,7 @@ import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import io.lars.dns.LeaseEntity;
 import io.lars.node.Listener;
 import io.lars.node.Metrics;
 import io.lars.node.NodeContext;
@@ -67,6 +68,9 @@ public final class AgentRole implements RoleStarter {
     ActorRef<ReporterClient.Command> reporter = context.spawn(
         Behaviors.supervise(ReporterClient.create(settings, stats)).onFailure(SupervisorStrategy.restart()),
         "agent-reporter-client");
+    // The agent's UDP endpoint reaches the lease owners (DESIGN.md "Self-registration") through
+    // sharding.
+    LeaseEntity.initProxy(node.system(), node.roles().contains(Role.DNS));
     LoadBalanceEntity.init(node.system(), new LoadBalanceEntity.Dependencies(settings.loadBalance(),
         settings.callerIp(), settings.passivateAfter(), reporter));
     ActorRef<NodeViews.Command> views = context.spawn(NodeViews.create(settings, entities, stats), "agent-views",
@@ -125,6 +129,10 @@ public final class AgentRole implements RoleStarter {
         AgentStats::negativeHits);
     metrics.counter("lars.agent.handler.errors", "datagrams whose handling failed unexpectedly (dropped)", stats,
         AgentStats::handlerErrors);
+    metrics.counter("lars.agent.empty.routes.refused", "empty dns routes without the deliberate flag not applied",
+        stats, AgentStats::emptyRoutesRefused);
+    metrics.counter("lars.agent.lease.requests", "lease requests (ids 9, 11, 13) received", stats,
+        AgentStats::leaseRequests);
     metrics.gauge("lars.agent.views", "module views this node serves", stats, AgentStats::views);
     metrics.gauge("lars.agent.views.stale", "module views not confirmed by their entity for stale-after", stats,
         AgentStats::staleViews);

@@ -48,6 +48,8 @@ public final class AgentStats implements Extension {
   private final LongAdder recordRetries = new LongAdder();
   private final LongAdder portRestarts = new LongAdder();
   private final LongAdder negativeHits = new LongAdder();
+  private final LongAdder emptyRoutesRefused = new LongAdder();
+  private final LongAdder leaseRequests = new LongAdder();
   private final LongAdder handlerErrors = new LongAdder();
   private final AtomicLong views = new AtomicLong();
   private final AtomicLong staleViews = new AtomicLong();
@@ -215,6 +217,27 @@ public final class AgentStats implements Extension {
 
   void recordPortRestart() {
     portRestarts.increment();
+  }
+
+  /**
+   * @return empty dns routes for a module with hosts that came without the deliberate flag and
+   *     were not applied (DESIGN.md "Self-registration")
+   */
+  public long emptyRoutesRefused() {
+    return emptyRoutesRefused.sum();
+  }
+
+  /** @return lease requests (ids 9, 11, 13) received on the agent's UDP ports */
+  public long leaseRequests() {
+    return leaseRequests.sum();
+  }
+
+  void recordEmptyRouteRefused() {
+    emptyRoutesRefused.increment();
+  }
+
+  void recordLeaseRequest() {
+    leaseRequests.increment();
   }
 
   void recordNegativeHit() {

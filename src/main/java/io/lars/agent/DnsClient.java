@@ -139,7 +139,7 @@ public final class DnsClient extends AbstractBehavior<DnsClient.Command> {
     }
     List<Host> hosts = response.getHostList().stream().map(Host::of).toList();
     ModuleId module = new ModuleId(response.getModid(), response.getCmdid());
-    views.tell(new NodeViews.DnsRoute(module, hosts));
+    views.tell(new NodeViews.DnsRoute(module, hosts, response.getDeliberate()));
     return this;
   }
 

@@ -15,6 +15,7 @@ import io.lars.node.CborSerializable;
 import io.lars.node.HandOver;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
+import io.lars.transport.LogThrottle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,7 +48,10 @@ import java.util.function.LongSupplier;
  *       view not confirmed by an entity for {@code stale-after} counts as stale
  *       ({@link AgentStats#staleViews()}).
  *   <li>Routes pushed by the dns go to the entity ({@link LoadBalanceEntity.RoutesUpdated}); while
- *       no entity is connected they also update the provisional view. A route older than
+ *       no entity is connected they also update the provisional view. An empty route for a module
+ *       that had hosts is applied only when the dns marked it deliberate (DESIGN.md
+ *       "Self-registration with leases"); otherwise it is dropped, counted
+ *       ({@link AgentStats#emptyRoutesRefused()}) and logged. A route older than
  *       {@code update-timeout} is pulled again (DESIGN.md "Load-balancing rules", G6).
  *   <li>The ports report which modules they used ({@link Used}); a module not used for
  *       {@code passivate-after} is released: its view is dropped on every port, the entity is told
@@ -161,8 +165,17 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
     }
   }
 
-  /** A route from the node's dns client, an answer to a pull or a push. */
-  record DnsRoute(ModuleId module, List<Host> hosts) implements Command {}
+  /**
+   * A route from the node's dns client, an answer to a pull or a push; {@code deliberate} is the
+   * wire's extension flag (DESIGN.md "Self-registration"): hosts that left it left on
+   * purpose.
+   */
+  record DnsRoute(ModuleId module, List<Host> hosts, boolean deliberate) implements Command {
+
+    DnsRoute(ModuleId module, List<Host> hosts) {
+      this(module, hosts, false);
+    }
+  }
 
   private record FirstPullWaitOver(ModuleId module) implements Command {}
 
@@ -202,6 +215,7 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
   /** Outstanding first pulls: module to the clock millis it was asked. */
   private final Map<ModuleId, Long> pulls = new HashMap<>();
   private final NegativeCache negative;
+  private final LogThrottle emptyRouteLog = new LogThrottle(Duration.ofSeconds(10));
 
   /**
    * @param settings the agent settings (dns address, timeouts, negative cache)
@@ -297,6 +311,17 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
     ModuleId module = route.module();
     long now = clock.getAsLong();
     Served s = served.get(module);
+    if (s != null && route.hosts().isEmpty() && !s.dnsRoute.isEmpty() && !route.deliberate()) {
+      // Issue 16 protection: an empty route for a module that had hosts, not marked deliberate, is
+      // a dns that lost its data (nacos#10209), not a decision: keep serving the last route.
+      stats.recordEmptyRouteRefused();
+      if (emptyRouteLog.tryAcquire()) {
+        getContext().getLog().warn("module {}: the dns sent an empty route without the deliberate flag; keeping its {} "
+            + "hosts{}", module, s.dnsRoute.size(), emptyRouteLog.suppressedNote());
+      }
+      s.routeAtMs = now;
+      return this;
+    }
     if (s != null) {
       s.routeAtMs = now;
       boolean changed = !s.dnsRoute.equals(route.hosts());

@@ -10,6 +10,8 @@ import io.lars.agent.LoadBalanceEntity;
 import io.lars.agent.LoadBalanceSettings;
 import io.lars.client.ClientSettings;
 import io.lars.client.LarsClient;
+import io.lars.client.LeaseOptions;
+import io.lars.client.Registration;
 import io.lars.db.CallStatusRepository;
 import io.lars.db.CallStatusRow;
 import io.lars.db.JdbcRouteRepository;
@@ -46,7 +48,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The end-to-end demonstration behind {@code lars demo}: an all-roles node on a temporary
  * embedded database, four real HTTP backends on loopback registered as module (1,1), and client
- * threads calling them through {@link LarsClient#call} with real HTTP requests.
+ * threads calling them through {@link LarsClient#call} with real HTTP requests. At the end a
+ * fifth backend registers itself with a lease, and is killed without deregistering to show it
+ * leave the route after its TTL (DESIGN.md "Self-registration").
  *
  * <p>Backends: {@code fast} (healthy), {@code slow} (healthy, answers after 300 ms),
  * {@code failing} (HTTP 500 for 80% of requests), {@code dead} (a port nobody listens on).
@@ -60,8 +64,18 @@ final class Demo {
   record BackendResult(String name, Host host, long calls, long succ, long err, double share, double lastShare,
       boolean overloadedAtEnd) {}
 
+  /**
+   * What the self-registration part showed (DESIGN.md "Self-registration").
+   *
+   * @param joinedMs from the registration's answer to the host in the agent's route
+   * @param leftMs from the last heartbeat to the host out of the agent's route (TTL included)
+   * @param ttlMs the lease's TTL
+   */
+  record LeaseDemo(long joinedMs, long leftMs, long ttlMs) {}
+
   /** What a run showed. */
-  record Result(List<BackendResult> backends, List<String> transitions, List<CallStatusRow> stored, long noHost) {
+  record Result(List<BackendResult> backends, List<String> transitions, List<CallStatusRow> stored, long noHost,
+      LeaseDemo lease) {
 
     BackendResult backend(String name) {
       return backends.stream().filter(b -> b.name().equals(name)).findFirst().orElseThrow();
@@ -127,7 +141,11 @@ final class Demo {
       }
       ClientSettings clientSettings = ClientSettings.fromConfig(node.system().settings().config());
       try (LarsClient client = LarsClient.create(node.system(), clientSettings)) {
-        return drive(node, client, backends, dir);
+        Result result = drive(node, client, backends, dir);
+        Backend leased = startBackend("leased", backendPool, exchange -> respond(exchange, 200));
+        backends.add(leased);
+        return new Result(result.backends(), result.transitions(), result.stored(), result.noHost(),
+            selfRegistration(client, leased));
       }
     } finally {
       if (node != null) {
@@ -199,7 +217,45 @@ final class Demo {
           finalState.getOrDefault(b.host, false)));
     }
     printSummary(results, stored, noHost.sum());
-    return new Result(results, transitions, stored, noHost.sum());
+    return new Result(results, transitions, stored, noHost.sum(), null);
+  }
+
+  /**
+   * Issue 16: a fifth backend registers itself with a 2 s lease (no route row), joins the route,
+   * then dies without deregistering (its heartbeats stop) and leaves the route after its TTL.
+   */
+  private LeaseDemo selfRegistration(LarsClient client, Backend leased) throws Exception {
+    Duration ttl = Duration.ofSeconds(2);
+    out.println();
+    out.printf("backend %-8s %s registers itself in module %s with a %d s lease%n", leased.name, leased.host, MODULE,
+        ttl.toSeconds());
+    Registration registration = client.register(MODULE.modid(), MODULE.cmdid(), leased.host, LeaseOptions.ttl(ttl))
+        .toCompletableFuture().get(20, TimeUnit.SECONDS);
+    long registered = System.nanoTime();
+    awaitInRoute(client, leased.host, true);
+    long joinedMs = (System.nanoTime() - registered) / 1_000_000;
+    out.printf("lease %s granted; %s in the agent's route after %d ms%n", registration.leaseId(), leased.host, joinedMs);
+    Thread.sleep(2 * ttl.toMillis());
+    out.printf("backend %-8s killed without deregistering (no more heartbeats)%n", leased.name);
+    registration.abandon();
+    leased.server.stop(0);
+    long killed = System.nanoTime();
+    awaitInRoute(client, leased.host, false);
+    long leftMs = (System.nanoTime() - killed) / 1_000_000;
+    out.printf("%s left the route %d ms after its last heartbeat could have been sent (TTL %d ms)%n", leased.host, leftMs,
+        ttl.toMillis());
+    return new LeaseDemo(joinedMs, leftMs, ttl.toMillis());
+  }
+
+  private static void awaitInRoute(LarsClient client, Host host, boolean present) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (client.getRoute(MODULE.modid(), MODULE.cmdid()).toCompletableFuture().get(10, TimeUnit.SECONDS)
+        .hosts().contains(host) != present) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(host + (present ? " did not join" : " did not leave") + " the route in 30 s");
+      }
+      Thread.sleep(20);
+    }
   }
 
   /** Like the reference reg_init: pull the route until the agent knows every backend. */

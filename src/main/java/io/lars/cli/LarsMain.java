@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     exitCodeList = {LarsMain.EXIT_0, LarsMain.EXIT_1, LarsMain.EXIT_2, LarsMain.EXIT_3, LarsMain.EXIT_4, LarsMain.EXIT_64},
     subcommands = {NodeCommand.class, ClientCommands.GetHost.class, ClientCommands.GetRoute.class,
         ClientCommands.Report.class, SimulateCommand.class, QpsCommand.class, RouteCommand.class,
-        DemoCommand.class})
+        DemoCommand.class, LeaseCommands.Register.class, LeaseCommands.Leases.class})
 public final class LarsMain implements Runnable {
 
   /** Exit code: success, or the agent answered SUCC. */

@@ -35,10 +35,12 @@ public final class LarsClient implements AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final AgentSocket socket;
+  private final ClientSettings settings;
   private final ActorRef<ClientActor.Command> actor;
 
   private LarsClient(ClientSettings settings, ActorSystem<?> system) {
     this.socket = new AgentSocket(settings);
+    this.settings = settings;
     this.actor = system == null ? null
         : system.systemActorOf(ClientActor.create(this), "lars-client-" + INSTANCES.incrementAndGet(), Props.empty());
   }
@@ -132,6 +134,39 @@ public final class LarsClient implements AutoCloseable {
    */
   public CompletionStage<RouteResult> register(int modid, int cmdid) {
     return getRoute(modid, cmdid);
+  }
+
+  /**
+   * Registers a host of this service in a module's route with a lease (DESIGN.md
+   * "Self-registration"), through the
+   * agent's port for the module. The returned handle heartbeats by itself and deregisters with
+   * draining on {@link Registration#close()}; {@link Registration#closeOnShutdown()} ties that to
+   * the JVM's shutdown. The host must not be a static route row of the module.
+   *
+   * @param modid module id
+   * @param cmdid command id
+   * @param host the host to register (this service's address)
+   * @param options TTL, drain time, weight, metadata
+   * @return the handle; exceptionally {@link LeaseException} when the agent refused (invalid,
+   *     conflict, owner unavailable) or {@link LarsTimeoutException} when it did not answer (an
+   *     agent older than the lease extension drops the request)
+   */
+  public CompletionStage<Registration> register(int modid, int cmdid, Host host, LeaseOptions options) {
+    return Registration.start(modid, cmdid, host, options, settings.agentFor(modid, cmdid), settings.timeout());
+  }
+
+  /**
+   * {@link #register(int, int, Host, LeaseOptions)} with {@link Registration#closeOnShutdown()}: the
+   * variant for applications whose host lives as long as the JVM.
+   *
+   * @param modid module id
+   * @param cmdid command id
+   * @param host the host to register
+   * @param options TTL, drain time, weight, metadata
+   * @return the handle, already closed by a shutdown hook when the JVM stops
+   */
+  public CompletionStage<Registration> registerUntilShutdown(int modid, int cmdid, Host host, LeaseOptions options) {
+    return register(modid, cmdid, host, options).thenApply(Registration::closeOnShutdown);
   }
 
   /**

@@ -33,6 +33,9 @@ import java.util.concurrent.CompletionStage;
  * connections that have not sent one complete frame ({@link TcpServer.IdleRule#UNTIL_FIRST_FRAME}),
  * so subscribed agents, which then only listen, stay connected.
  *
+ * <p>Issue 16: it also starts sharding of the {@link LeaseEntity} owners (on dns nodes) and
+ * attaches the registry to the node's {@link LeaseBook}, so registered hosts join the routes served.
+ *
  * <p>The listener is bound at once; requests that arrive before the first load finishes get an
  * empty route and are pushed the real one as soon as it is loaded.
  */
@@ -65,9 +68,17 @@ public final class DnsRole implements RoleStarter {
         Behaviors.supervise(Registry.create()).onFailure(SupervisorStrategy.resume()), "dns-registry");
     ActorRef<Poller.Command> poller = context.spawn(
         Behaviors.supervise(Poller.create(repository, node.jdbcExecutor(), settings.pollInterval(),
-            settings.fullReloadInterval(), registry.narrow())).onFailure(SupervisorStrategy.restart()),
+            settings.fullReloadInterval(), settings.maxShrinkFraction(), registry.narrow())).onFailure(SupervisorStrategy.restart()),
         "dns-poller");
     node.system().receptionist().tell(Receptionist.register(Poller.SERVICE_KEY, poller));
+    LeaseNode leases;
+    try {
+      leases = LeaseNode.get(node.system());
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    leases.book().tell(new LeaseBook.AttachRegistry(registry));
+    LeaseEntity.init(node.system(), new LeaseEntity.Dependencies(leases.settings(), registry, leases));
     return TcpServer.bind(node.system(), "dns", tcp, router(registry)).thenApply(server -> {
       Metrics metrics = Metrics.get(node.system());
       metrics.registerTransport("dns", server.stats());
@@ -78,6 +89,18 @@ public final class DnsRole implements RoleStarter {
       metrics.counter("lars.dns.pushes", "route pushes sent to subscribed connections", stats, DnsStats::pushesSent);
       metrics.counter("lars.dns.routes.refused", "times a module's route was refused as too large to send", stats,
           DnsStats::routesRefused);
+      LeaseStats leaseStats = LeaseStats.get(node.system());
+      metrics.counter("lars.dns.shrink.refused", "module reloads refused for losing more than max-shrink-fraction of "
+          + "the hosts without RouteChange rows", leaseStats, LeaseStats::shrinkRefused);
+      metrics.counter("lars.leases.registered", "leases granted by owners on this node", leaseStats,
+          LeaseStats::registered);
+      metrics.counter("lars.leases.heartbeats", "heartbeats accepted by owners on this node", leaseStats,
+          LeaseStats::heartbeats);
+      metrics.counter("lars.leases.expired", "leases expired by owners on this node", leaseStats, LeaseStats::expired);
+      metrics.counter("lars.leases.conflicts", "registrations refused: the host is a static row", leaseStats,
+          LeaseStats::conflicts);
+      metrics.counter("lars.leases.expiry.suspended", "expiry checks held back by the cluster-wide guard", leaseStats,
+          LeaseStats::expirySuspended);
       return List.of(Listener.of(Role.DNS, "tcp", server.localAddress()));
     });
   }

@@ -14,9 +14,11 @@ import java.time.Duration;
  *     at least {@code pollInterval} (reference: 10 s)
  * @param maxOutgoingFrames frames queued for one connection before it is closed as too slow, 1..1000000
  * @param maxConnections connections accepted at once, 1..1000000
+ * @param maxShrinkFraction the largest fraction of a module's hosts a reload may drop without
+ *     {@code RouteChange} rows for it, 0..1 (DESIGN.md "Self-registration")
  */
 public record DnsSettings(String bind, int port, Duration pollInterval, Duration fullReloadInterval,
-    int maxOutgoingFrames, int maxConnections) {
+    int maxOutgoingFrames, int maxConnections, double maxShrinkFraction) {
 
   /**
    * Reads and validates {@code lars.dns}.
@@ -30,7 +32,8 @@ public record DnsSettings(String bind, int port, Duration pollInterval, Duration
     try {
       Config c = config.getConfig("lars.dns");
       s = new DnsSettings(c.getString("bind"), c.getInt("port"), c.getDuration("poll-interval"),
-          c.getDuration("full-reload-interval"), c.getInt("max-outgoing-frames"), c.getInt("max-connections"));
+          c.getDuration("full-reload-interval"), c.getInt("max-outgoing-frames"), c.getInt("max-connections"),
+          c.getDouble("max-shrink-fraction"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("lars.dns: " + e.getMessage(), e);
     }
@@ -57,6 +60,9 @@ public record DnsSettings(String bind, int port, Duration pollInterval, Duration
     }
     if (maxConnections < 1 || maxConnections > 1_000_000) {
       throw new IllegalArgumentException("lars.dns.max-connections must be 1..1000000, got " + maxConnections);
+    }
+    if (!(maxShrinkFraction >= 0 && maxShrinkFraction <= 1)) {
+      throw new IllegalArgumentException("lars.dns.max-shrink-fraction must be 0..1, got " + maxShrinkFraction);
     }
   }
 }

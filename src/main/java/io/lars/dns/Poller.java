@@ -37,6 +37,11 @@ import java.util.concurrent.Executor;
  * ticks that come while a cycle runs are merged into the next one. A database failure is logged
  * once per outage (and once on recovery), the last good table keeps serving, and the cycle is
  * retried on the next tick.
+ *
+ * <p>Protection (DESIGN.md "Self-registration"): a reload that drops more than {@code
+ * max-shrink-fraction} of a module's
+ * hosts without {@code RouteChange} rows for it keeps the module's last good route
+ * ({@link RouteTable#limitShrink}); the changes with rows are pushed as deliberate.
  */
 public final class Poller extends AbstractBehavior<Poller.Command> {
 
@@ -78,6 +83,9 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
   private final Executor jdbc;
   private final ActorRef<Registry.RoutesUpdated> publishTo;
   private final Duration pollInterval;
+  private final double maxShrinkFraction;
+  /** Modules whose reload was refused as shrinking too much, logged and counted once until it passes. */
+  private Set<ModuleId> shrunk = Set.of();
 
   private RouteTable routes = RouteTable.empty();
   /** Modules whose loaded route is too large, each logged and counted once until it fits again. */
@@ -94,11 +102,12 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
   private List<ActorRef<Done>> cycleWaiters = List.of();
 
   private Poller(ActorContext<Command> context, RouteRepository repository, Executor jdbc, Duration pollInterval,
-      ActorRef<Registry.RoutesUpdated> publishTo) {
+      double maxShrinkFraction, ActorRef<Registry.RoutesUpdated> publishTo) {
     super(context);
     this.repository = repository;
     this.jdbc = jdbc;
     this.pollInterval = pollInterval;
+    this.maxShrinkFraction = maxShrinkFraction;
     this.publishTo = publishTo;
   }
 
@@ -109,14 +118,31 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
    * @param fullReloadInterval how often the routes are reloaded regardless (reference: 10 s)
    * @param publishTo gets every new table with the modules to push; the first one after start
    *     carries every module
-   * @return the behavior; the first load starts at once
+   * @return the behavior without the shrink protection ({@code max-shrink-fraction} 1); the first
+   *     load starts at once
    */
   public static Behavior<Command> create(RouteRepository repository, Executor jdbc, Duration pollInterval,
       Duration fullReloadInterval, ActorRef<Registry.RoutesUpdated> publishTo) {
+    return create(repository, jdbc, pollInterval, fullReloadInterval, 1.0, publishTo);
+  }
+
+  /**
+   * @param repository the routes; called only from the {@code jdbc} executor
+   * @param jdbc the executor for blocking JDBC ({@code Database.jdbcExecutor(system)})
+   * @param pollInterval how often {@code RouteVersion} is read (reference: 1 s)
+   * @param fullReloadInterval how often the routes are reloaded regardless (reference: 10 s)
+   * @param maxShrinkFraction the largest fraction of a module's hosts one reload may drop without
+   *     {@code RouteChange} rows for the module, 0..1 ({@code lars.dns.max-shrink-fraction}; 1 = off)
+   * @param publishTo gets every new table with the modules to push; the first one after start
+   *     carries every module
+   * @return the behavior; the first load starts at once
+   */
+  public static Behavior<Command> create(RouteRepository repository, Executor jdbc, Duration pollInterval,
+      Duration fullReloadInterval, double maxShrinkFraction, ActorRef<Registry.RoutesUpdated> publishTo) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.POLL, pollInterval);
       timers.startTimerWithFixedDelay(Tick.FULL_RELOAD, fullReloadInterval);
-      Poller poller = new Poller(context, repository, jdbc, pollInterval, publishTo);
+      Poller poller = new Poller(context, repository, jdbc, pollInterval, maxShrinkFraction, publishTo);
       poller.onTick(Tick.POLL);
       return poller;
     }));
@@ -188,7 +214,8 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
   }
 
   private void swap(Cycle cycle, RouteTable loaded) {
-    RouteTable newer = refuseOversize(loaded);
+    Set<ModuleId> deliberate = Set.copyOf(cycle.changes());
+    RouteTable newer = refuseShrink(refuseOversize(loaded), deliberate);
     Set<ModuleId> changed = new HashSet<>(cycle.changes());
     changed.addAll(routes.changedModules(newer));
     boolean first = !started;
@@ -200,7 +227,7 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
     if (first || !changed.isEmpty()) {
       getContext().getLog().info("route version {} -> {}: {}; {} modules to push",
           oldVersion, version, newer, changed.size());
-      publishTo.tell(new Registry.RoutesUpdated(newer, changed));
+      publishTo.tell(new Registry.RoutesUpdated(newer, changed, deliberate));
     }
   }
 
@@ -219,6 +246,31 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
       }
     }
     oversize = limited.refused();
+    return limited.table();
+  }
+
+  /**
+   * Keeps the last good route of every module that lost more than {@code max-shrink-fraction} of
+   * its hosts without {@code RouteChange} rows (DESIGN.md "Self-registration"); once per module
+   * until it passes again,
+   * logged and counted.
+   */
+  private RouteTable refuseShrink(RouteTable loaded, Set<ModuleId> deliberate) {
+    if (!started || maxShrinkFraction >= 1.0) {
+      return loaded;
+    }
+    RouteTable.Limited limited = loaded.limitShrink(routes, deliberate, maxShrinkFraction);
+    LeaseStats stats = LeaseStats.get(getContext().getSystem());
+    for (ModuleId module : limited.refused()) {
+      if (!shrunk.contains(module)) {
+        stats.recordShrinkRefused();
+        getContext().getLog().error("module {}: the reload has {} of its {} hosts, a loss above "
+            + "lars.dns.max-shrink-fraction {} without RouteChange rows (a failed or partial load?); keeping its last "
+            + "good route. Write the change through the admin or `lars route` (or add RouteChange rows) to make it "
+            + "deliberate", module, loaded.hosts(module).size(), routes.hosts(module).size(), maxShrinkFraction);
+      }
+    }
+    shrunk = limited.refused();
     return limited.table();
   }
 

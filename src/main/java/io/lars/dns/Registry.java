@@ -6,6 +6,8 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.lars.db.RouteLimits;
+import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.transport.Connection;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The dns's current {@link RouteTable} and who subscribed to which module (reference: the dns
@@ -25,6 +28,11 @@ import java.util.Set;
  * module is unknown, so its first host is pushed. {@link RoutesUpdated} from the {@link Poller}
  * swaps the table and pushes each changed module to its subscribers (DESIGN.md "Data path 2"). A
  * subscriber that stops (closed or too slow) loses all its subscriptions.
+ *
+ * <p>The route served for a module is its static rows plus the hosts of its live leases
+ * ({@link LeasesUpdated}, from the node's {@link LeaseBook}; DESIGN.md "Self-registration with
+ * leases"); a lease change is pushed like a route change, so reference agents connected to this
+ * dns see registered hosts too.
  */
 public final class Registry extends AbstractBehavior<Registry.Command> {
 
@@ -58,14 +66,64 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
    *
    * @param routes the table that now answers requests
    * @param changed the modules to push to their subscribers
+   * @param deliberate the changed modules whose change was written on purpose ({@code RouteChange}
+   *     rows): their pushes carry {@code deliberate}
    */
-  public record RoutesUpdated(RouteTable routes, Set<ModuleId> changed) implements Command {
+  public record RoutesUpdated(RouteTable routes, Set<ModuleId> changed, Set<ModuleId> deliberate) implements Command {
     /**
      * @param routes the table that now answers requests
      * @param changed the modules to push (copied)
+     * @param deliberate the deliberately changed modules (copied)
      */
     public RoutesUpdated {
       changed = Set.copyOf(changed);
+      deliberate = Set.copyOf(deliberate);
+    }
+
+    /**
+     * An update with no deliberate change.
+     *
+     * @param routes the table that now answers requests
+     * @param changed the modules to push
+     */
+    public RoutesUpdated(RouteTable routes, Set<ModuleId> changed) {
+      this(routes, changed, Set.of());
+    }
+  }
+
+  /**
+   * The live leases of a module changed (DESIGN.md "Self-registration"), from the node's {@link
+   * LeaseBook}: its
+   * registered hosts join the static ones in the route served and pushed. A push for it carries
+   * {@code deliberate} (leases end on purpose: deregistered, draining or expired).
+   *
+   * @param module the module
+   * @param hosts the hosts of its active (not draining) leases, sorted; empty when none
+   */
+  public record LeasesUpdated(ModuleId module, List<Host> hosts) implements Command {
+    /** Copies the list. */
+    public LeasesUpdated {
+      hosts = List.copyOf(hosts);
+    }
+  }
+
+  /**
+   * Asks for the static hosts (RouteData rows) of a module, for the lease conflict check.
+   *
+   * @param module the module
+   * @param replyTo gets them
+   */
+  public record StaticHostsOf(ModuleId module, ActorRef<StaticHosts> replyTo) implements Command {}
+
+  /**
+   * The answer to {@link StaticHostsOf}.
+   *
+   * @param hosts the module's static hosts, sorted
+   */
+  public record StaticHosts(List<Host> hosts) {
+    /** Copies the list. */
+    public StaticHosts {
+      hosts = List.copyOf(hosts);
     }
   }
 
@@ -88,6 +146,8 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
   private record SubscriberStopped(long connectionId, ActorRef<Subscriber.Command> subscriber) implements Command {}
 
   private RouteTable routes = RouteTable.empty();
+  /** Hosts of live leases per module (DESIGN.md "Self-registration"), merged into the served routes. */
+  private final Map<ModuleId, List<Host>> leased = new HashMap<>();
   private final Map<Long, ActorRef<Subscriber.Command>> byConnection = new HashMap<>();
   private final Map<ActorRef<Subscriber.Command>, Set<ModuleId>> modulesOf = new HashMap<>();
   private final Map<ModuleId, Set<ActorRef<Subscriber.Command>>> subscribersOf = new HashMap<>();
@@ -109,6 +169,8 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
         .onMessage(Request.class, this::onRequest)
         .onMessage(Closed.class, this::onClosed)
         .onMessage(RoutesUpdated.class, this::onRoutesUpdated)
+        .onMessage(LeasesUpdated.class, this::onLeasesUpdated)
+        .onMessage(StaticHostsOf.class, this::onStaticHostsOf)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(SubscriberStopped.class, this::onSubscriberStopped)
         .build();
@@ -123,7 +185,7 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
     ActorRef<Subscriber.Command> subscriber = subscriberOf(request.connection());
     modulesOf.get(subscriber).add(request.module());
     subscribersOf.computeIfAbsent(request.module(), m -> new HashSet<>()).add(subscriber);
-    subscriber.tell(new Subscriber.Answer(routes.route(request.module())));
+    subscriber.tell(new Subscriber.Answer(route(request.module(), false)));
     return this;
   }
 
@@ -142,7 +204,7 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
     for (ModuleId module : update.changed()) {
       Set<ActorRef<Subscriber.Command>> subscribers = subscribersOf.getOrDefault(module, Set.of());
       if (!subscribers.isEmpty()) {
-        Route route = routes.route(module);
+        Route route = route(module, update.deliberate().contains(module));
         subscribers.forEach(s -> pushes.computeIfAbsent(s, k -> new ArrayList<>()).add(route));
       }
     }
@@ -150,6 +212,51 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
     getContext().getLog().debug("routes now {}; {} modules changed, pushed to {} connections",
         routes, update.changed().size(), pushes.size());
     return this;
+  }
+
+  private Behavior<Command> onLeasesUpdated(LeasesUpdated update) {
+    ModuleId module = update.module();
+    List<Host> before = leased.getOrDefault(module, List.of());
+    if (before.equals(update.hosts())) {
+      return this;
+    }
+    if (update.hosts().isEmpty()) {
+      leased.remove(module);
+    } else {
+      leased.put(module, update.hosts());
+    }
+    Set<ActorRef<Subscriber.Command>> subscribers = subscribersOf.getOrDefault(module, Set.of());
+    if (!subscribers.isEmpty()) {
+      List<Route> pushed = List.of(route(module, true));
+      subscribers.forEach(s -> s.tell(new Subscriber.Push(pushed)));
+    }
+    getContext().getLog().debug("module {} registered hosts now {}; pushed to {} connections", module,
+        update.hosts().size(), subscribers.size());
+    return this;
+  }
+
+  private Behavior<Command> onStaticHostsOf(StaticHostsOf ask) {
+    ask.replyTo().tell(new StaticHosts(routes.hosts(ask.module())));
+    return this;
+  }
+
+  /**
+   * The route served for a module: its static hosts and the hosts of its live leases, sorted, at
+   * most {@link RouteLimits#MAX_HOSTS_PER_MODULE} (static hosts first), so it always fits a frame.
+   */
+  private Route route(ModuleId module, boolean deliberate) {
+    List<Host> registered = leased.get(module);
+    if (registered == null) {
+      return new Route(module, routes.hosts(module), deliberate);
+    }
+    TreeSet<Host> merged = new TreeSet<>(routes.hosts(module));
+    for (Host host : registered) {
+      if (merged.size() >= RouteLimits.MAX_HOSTS_PER_MODULE) {
+        break;
+      }
+      merged.add(host);
+    }
+    return new Route(module, List.copyOf(merged), deliberate);
   }
 
   private Behavior<Command> onGetStatus(GetStatus get) {

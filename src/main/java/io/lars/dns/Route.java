@@ -13,12 +13,15 @@ import java.util.Objects;
  *
  * @param module the module
  * @param hosts its hosts, sorted and without duplicates; empty when the module has no route
+ * @param deliberate whether hosts that left the route left it on purpose (an admin write with
+ *     {@code RouteChange} rows, a lease ended or draining); sent as {@code GetRouteResponse.deliberate}
  */
-public record Route(ModuleId module, List<Host> hosts) {
+public record Route(ModuleId module, List<Host> hosts, boolean deliberate) {
 
   /**
    * @param module the module
    * @param hosts its hosts, sorted and without duplicates (copied)
+   * @param deliberate whether a removal in this route was deliberate
    */
   public Route {
     Objects.requireNonNull(module, "module");
@@ -26,8 +29,19 @@ public record Route(ModuleId module, List<Host> hosts) {
   }
 
   /**
+   * A route with no claim about removals (an answer to a request).
+   *
+   * @param module the module
+   * @param hosts its hosts, sorted and without duplicates (copied)
+   */
+  public Route(ModuleId module, List<Host> hosts) {
+    this(module, hosts, false);
+  }
+
+  /**
    * The wire form: a {@code GetRouteResponse} (msgid 2) with modid, cmdid and one {@code HostInfo}
-   * per host (reference: dns {@code get_route}, also used for pushes).
+   * per host (reference: dns {@code get_route}, also used for pushes), and the extension field
+   * {@code deliberate} when set (left off the wire otherwise, so answers stay byte-identical).
    *
    * @return the frame
    */
@@ -35,6 +49,9 @@ public record Route(ModuleId module, List<Host> hosts) {
     GetRouteResponse.Builder b = GetRouteResponse.newBuilder().setModid(module.modid()).setCmdid(module.cmdid());
     for (Host host : hosts) {
       b.addHost(host.toHostInfo());
+    }
+    if (deliberate) {
+      b.setDeliberate(true);
     }
     return Frame.of(MessageId.GET_ROUTE_RESPONSE, b.build());
   }

@@ -88,11 +88,11 @@ public final class RouteTable {
   }
 
   /**
-   * The outcome of {@link #limitHosts}.
+   * The outcome of {@link #limitHosts} and {@link #limitShrink}.
    *
    * @param table the table to serve
-   * @param refused the modules whose loaded route was too large (served with their last good
-   *     route, or not at all)
+   * @param refused the modules whose loaded route was refused (too large, or shrunk too much), served
+   *     with their last good route (or, when too large without one, not at all)
    */
   public record Limited(RouteTable table, Set<ModuleId> refused) {
     /**
@@ -102,6 +102,41 @@ public final class RouteTable {
     public Limited {
       refused = Set.copyOf(refused);
     }
+  }
+
+  /**
+   * This table with every module that lost more than {@code maxShrinkFraction} of its hosts since
+   * {@code previous}, and is not in {@code deliberate}, replaced by its route in {@code previous}
+   * (DESIGN.md "Self-registration": a failed or partial load, e.g. RouteData emptied by accident,
+   * must not empty the
+   * agents' routes; nacos#10209). Deliberate changes (modules with {@code RouteChange} rows) are
+   * never limited.
+   *
+   * @param previous the table served so far
+   * @param deliberate modules changed on purpose in this reload
+   * @param maxShrinkFraction 0..1; a module may lose at most this fraction of its hosts in one reload
+   * @return the table to serve and the modules whose shrink was refused, possibly none
+   */
+  public Limited limitShrink(RouteTable previous, Set<ModuleId> deliberate, double maxShrinkFraction) {
+    Map<ModuleId, List<Host>> kept = null;
+    Set<ModuleId> refused = new HashSet<>();
+    for (Map.Entry<ModuleId, List<Host>> e : previous.routes.entrySet()) {
+      ModuleId module = e.getKey();
+      if (deliberate.contains(module)) {
+        continue;
+      }
+      List<Host> before = e.getValue();
+      Set<Host> after = new HashSet<>(hosts(module));
+      long lost = before.stream().filter(h -> !after.contains(h)).count();
+      if (lost > maxShrinkFraction * before.size()) {
+        if (kept == null) {
+          kept = new HashMap<>(routes);
+        }
+        kept.put(module, before);
+        refused.add(module);
+      }
+    }
+    return kept == null ? new Limited(this, Set.of()) : new Limited(of(kept), refused);
   }
 
   /**

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What one incarnation of a node's actor system leaves to the next one in the same process (issue
- * 19 item 12): an agent-only node that was removed from the cluster starts a new actor system while
+ * What one incarnation of a node's actor system leaves to the next one in the same process
+ * (DESIGN.md "Robustness rules", H12): an agent-only node that was removed from the cluster starts a new actor system while
  * the old one still serves, and the new one's roles take over the old one's state through here
  * (the agent: its node views). One per {@link LarsNode}, shared by all its incarnations through
  * {@link NodeContext#handOver()}. Thread-safe.

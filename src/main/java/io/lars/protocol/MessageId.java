@@ -2,10 +2,16 @@ package io.lars.protocol;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import io.lars.protocol.pb.DeregisterRequest;
+import io.lars.protocol.pb.DeregisterResponse;
 import io.lars.protocol.pb.GetHostRequest;
 import io.lars.protocol.pb.GetHostResponse;
 import io.lars.protocol.pb.GetRouteRequest;
 import io.lars.protocol.pb.GetRouteResponse;
+import io.lars.protocol.pb.HeartbeatRequest;
+import io.lars.protocol.pb.HeartbeatResponse;
+import io.lars.protocol.pb.RegisterHostRequest;
+import io.lars.protocol.pb.RegisterHostResponse;
 import io.lars.protocol.pb.ReportRequest;
 import io.lars.protocol.pb.ReportStatusReq;
 
@@ -29,9 +35,21 @@ public enum MessageId {
   /** 7: API to agent over UDP, {@link GetRouteRequest}. */
   API_GET_ROUTE_REQUEST(7, GetRouteRequest.parser()),
   /** 8: agent to API over UDP, {@link GetRouteResponse}. */
-  API_GET_ROUTE_RESPONSE(8, GetRouteResponse.parser());
+  API_GET_ROUTE_RESPONSE(8, GetRouteResponse.parser()),
+  /** 9: API to agent over UDP, {@link RegisterHostRequest} (extension, DESIGN.md "Self-registration"). */
+  REGISTER_HOST_REQUEST(9, RegisterHostRequest.parser()),
+  /** 10: agent to API over UDP, {@link RegisterHostResponse}. */
+  REGISTER_HOST_RESPONSE(10, RegisterHostResponse.parser()),
+  /** 11: API to agent over UDP, {@link HeartbeatRequest}. */
+  HEARTBEAT_REQUEST(11, HeartbeatRequest.parser()),
+  /** 12: agent to API over UDP, {@link HeartbeatResponse}. */
+  HEARTBEAT_RESPONSE(12, HeartbeatResponse.parser()),
+  /** 13: API to agent over UDP, {@link DeregisterRequest}. */
+  DEREGISTER_REQUEST(13, DeregisterRequest.parser()),
+  /** 14: agent to API over UDP, {@link DeregisterResponse}. */
+  DEREGISTER_RESPONSE(14, DeregisterResponse.parser());
 
-  private static final MessageId[] BY_ID = new MessageId[9];
+  private static final MessageId[] BY_ID = new MessageId[15];
 
   static {
     for (MessageId id : values()) {
@@ -47,7 +65,7 @@ public enum MessageId {
     this.parser = parser;
   }
 
-  /** @return the wire value, 1..8 */
+  /** @return the wire value, 1..14 */
   public int id() {
     return id;
   }

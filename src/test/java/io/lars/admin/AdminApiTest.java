@@ -78,6 +78,61 @@ class AdminApiTest {
   private static ServerBinding trusting;
   private static ServerBinding strict;
   private static final AtomicInteger reloads = new AtomicInteger();
+  private static final FakeLeases LEASES = new FakeLeases();
+
+  /**
+   * The lease owners as the API sees them: registers any host but 10.9.9.9 (a "static row"),
+   * knows the leases it issued, and lists them.
+   */
+  private static final class FakeLeases implements LeaseAccess {
+    private final java.util.Map<String, io.lars.dns.Lease> leases = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final AtomicInteger next = new AtomicInteger();
+
+    @Override
+    public java.util.concurrent.CompletionStage<io.lars.dns.LeaseReply> register(io.lars.dns.LeaseRequest request) {
+      if (request.host().equals(Host.of("10.9.9.9", 80))) {
+        return CompletableFuture.completedFuture(io.lars.dns.LeaseReply.failed(io.lars.dns.LeaseReply.Status.CONFLICT,
+            "host 10.9.9.9:80 is a static RouteData row"));
+      }
+      io.lars.dns.Lease lease = new io.lars.dns.Lease(request.module().entityId() + "." + next.incrementAndGet(),
+          request.host(), request.ttlS(), request.weight(), request.metadata(), NOW * 1000, 0);
+      leases.put(lease.id(), lease);
+      return CompletableFuture.completedFuture(io.lars.dns.LeaseReply.ok(lease));
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<io.lars.dns.LeaseReply> heartbeat(String leaseId) {
+      io.lars.dns.Lease lease = leases.get(leaseId);
+      return CompletableFuture.completedFuture(lease == null
+          ? io.lars.dns.LeaseReply.failed(io.lars.dns.LeaseReply.Status.UNKNOWN, "lease " + leaseId + " is unknown")
+          : io.lars.dns.LeaseReply.ok(lease));
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<io.lars.dns.LeaseReply> deregister(String leaseId, int drainS) {
+      io.lars.dns.Lease lease = leases.get(leaseId);
+      if (lease == null) {
+        return heartbeat(leaseId);
+      }
+      if (drainS > 0) {
+        leases.put(leaseId, lease.drainingUntil(NOW * 1000 + drainS * 1000L));
+      } else {
+        leases.remove(leaseId);
+      }
+      return CompletableFuture.completedFuture(io.lars.dns.LeaseReply.ok(leases.getOrDefault(leaseId, lease)));
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<io.lars.dns.LeaseBook.Listing> list(Optional<ModuleId> module) {
+      java.util.Map<ModuleId, List<io.lars.dns.Lease>> byModule = new java.util.TreeMap<>();
+      leases.values().forEach(l -> byModule.computeIfAbsent(io.lars.dns.LeaseRequest.moduleOf(l.id()),
+          m -> new java.util.ArrayList<>()).add(l));
+      List<io.lars.dns.LeaseSet> sets = byModule.entrySet().stream()
+          .filter(e -> module.isEmpty() || module.get().equals(e.getKey()))
+          .map(e -> new io.lars.dns.LeaseSet(e.getKey(), 1, e.getValue(), 0, 0)).toList();
+      return CompletableFuture.completedFuture(new io.lars.dns.LeaseBook.Listing(sets, false));
+    }
+  }
   private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
@@ -108,7 +163,7 @@ class AdminApiTest {
     AdminApi api = new AdminApi(new AdminApi.Dependencies(new JdbcRouteRepository(db.dataSource(), clock, "admin"),
         new NameRepository(db.dataSource()), new RouteChangeLog(db.dataSource()), new AuditRepository(db.dataSource()),
         new CallStatusRepository(db.dataSource()), new CallHistoryRepository(db.dataSource()),
-        new ModuleTrafficQuery(db.dataSource()), lb, cluster, reloads::incrementAndGet,
+        new ModuleTrafficQuery(db.dataSource()), lb, cluster, LEASES, reloads::incrementAndGet,
         Database.jdbcExecutor(testKit.system()), AdminToken.resolve(Optional.of(TOKEN), Path.of("target")),
         trustedReader, Metrics.get(testKit.system()), settings, clock));
     if (trustingApi == null) {
@@ -294,6 +349,43 @@ class AdminApiTest {
     assertEquals("ip", reply.json().get("field").asText());
     assertEquals(201, write("POST", "/api/routes", route(1, 2, "10.0.0.8", 80)).status());
     assertEquals("10.0.0.8", read("/api/routes").json().get(0).get("ip").asText());
+  }
+
+  // ---- leases (issue 16) ------------------------------------------------------------------------
+
+  @Test
+  void leasesCanBeRegisteredListedRenewedDrainedAndConflictWithStaticRowsIs409() throws Exception {
+    Reply added = write("POST", "/api/leases", "{\"modid\":7,\"cmdid\":1,\"ip\":\"10.0.0.5\",\"port\":9000,"
+        + "\"ttl_s\":10,\"metadata\":{\"zone\":\"a\"}}");
+    assertEquals(201, added.status(), added.text());
+    String id = added.json().get("leaseId").asText();
+    assertTrue(id.startsWith("7-1."), id);
+    assertEquals(10, added.json().get("ttlS").asInt());
+
+    Reply listed = read("/api/leases?modid=7&cmdid=1");
+    assertEquals(200, listed.status(), listed.text());
+    JsonNode lease = listed.json().get("leases").get(0);
+    assertEquals("10.0.0.5", lease.get("ip").asText());
+    assertEquals("registered", lease.get("state").asText());
+    assertEquals(100, lease.get("weight").asInt());
+    assertEquals("a", lease.get("metadata").get("zone").asText());
+    assertEquals(false, listed.json().get("expirySuspended").asBoolean());
+
+    assertEquals(200, write("POST", "/api/leases/" + id + "/heartbeat", null).status());
+    Reply drained = write("DELETE", "/api/leases/" + id + "?drain_s=5", null);
+    assertEquals(200, drained.status(), drained.text());
+    assertTrue(drained.json().get("draining").asBoolean(), drained.text());
+    assertEquals("draining", read("/api/leases").json().get("leases").get(0).get("state").asText());
+
+    assertError(write("POST", "/api/leases", "{\"modid\":7,\"cmdid\":1,\"ip\":\"10.9.9.9\",\"port\":80,"
+        + "\"ttl_s\":10}"), 409, "static RouteData row");
+    assertError(write("POST", "/api/leases", "{\"modid\":7,\"cmdid\":1,\"ip\":\"10.0.0.5\",\"port\":80,"
+        + "\"ttl_s\":0}"), 400, "ttl_s must be 1..3600");
+    assertError(write("POST", "/api/leases/7-1.nope/heartbeat", null), 404, "unknown");
+    assertError(write("POST", "/api/leases", "{\"modid\":7,\"cmdid\":1,\"ip\":\"10.0.0.5\",\"port\":80}"),
+        400, "ttl_s");
+    assertEquals(401, call(trusting, "POST", "/api/leases", "{}", null).status());
+    write("DELETE", "/api/leases/" + id, null);
   }
 
   @Test
@@ -675,6 +767,8 @@ class AdminApiTest {
     // Every documented operation answers with a documented 2xx, in an order that makes each succeed.
     write("PUT", "/api/commands/5", "{\"name\":\"c\"}");
     long id = write("POST", "/api/routes", route(5, 5, "10.0.0.1", 80)).json().get("id").asLong();
+    String leaseId = LEASES.register(new io.lars.dns.LeaseRequest(new ModuleId(5, 5), Host.of("10.0.0.9", 99), 10, 100,
+        Map.of())).toCompletableFuture().join().leaseId();
     List<String> ordered = new ArrayList<>(documented);
     ordered.sort((a, b) -> Integer.compare(order(a), order(b)));
     for (String operation : ordered) {
@@ -689,9 +783,11 @@ class AdminApiTest {
           }
         }
       }
-      String path = template.replace("{id}", String.valueOf(id)).replace("{modid}", "5").replace("{cmdid}", "5") + query;
+      String path = template.replace("{id}", template.startsWith("/api/leases/") ? leaseId : String.valueOf(id)).replace("{modid}", "5").replace("{cmdid}", "5") + query;
       String body = !spec.has("requestBody") ? null
           : spec.get("requestBody").toString().contains("RouteInput") ? route(5, 5, "10.0.0.9", 90 + order(operation))
+          : spec.get("requestBody").toString().contains("LeaseInput")
+              ? "{\"modid\":5,\"cmdid\":5,\"ip\":\"10.0.0.8\",\"port\":90,\"ttl_s\":5}"
           : "{\"name\":\"n\"}";
       Reply reply = call(trusting, method, path, body, TOKEN);
       assertTrue(spec.get("responses").has(String.valueOf(reply.status())), operation + " answered an undocumented "

@@ -124,6 +124,32 @@ class AgentEndToEndTest {
   }
 
   @Test
+  void anEmptyRouteWithoutTheDeliberateFlagIsNotAppliedToAModuleThatHadHosts() {
+    ModuleId module = new ModuleId(16, 1);
+    dns.routes.put(module, List.of(H1));
+    AgentStats stats = AgentStats.get(node.system());
+    try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
+      assertEquals(H1, Host.of(client.getHost(portOf(module), 1, 16, 1).getHost()));
+      long refused = stats.emptyRoutesRefused();
+      dns.pushRoute(module, List.of());
+      await(Duration.ofSeconds(10), () -> {
+        assertTrue(stats.emptyRoutesRefused() > refused, "the empty push was seen and refused");
+        return null;
+      });
+      GetHostResponse kept = client.getHost(portOf(module), 2, 16, 1);
+      assertEquals(RetCode.SUCC.code(), kept.getRetcode(), "a dns that lost its data does not empty the route");
+      assertEquals(H1, Host.of(kept.getHost()));
+
+      dns.pushRoute(module, List.of(), true);
+      await(Duration.ofSeconds(10), () -> {
+        assertEquals(RetCode.NOEXIST.code(), client.getHost(portOf(module), 3, 16, 1).getRetcode(),
+            "a deliberate removal empties the route");
+        return null;
+      });
+    }
+  }
+
+  @Test
   void moduleUnknownToTheDnsAnswersNoexistAndRoutePushesArrive() {
     ModuleId module = new ModuleId(2, 1);
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {

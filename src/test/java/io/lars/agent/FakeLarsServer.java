@@ -56,8 +56,16 @@ final class FakeLarsServer implements AutoCloseable {
 
   /** Sets a module's route and pushes it to every connection, as the dns does after a change. */
   void pushRoute(ModuleId module, List<Host> hosts) {
+    pushRoute(module, hosts, false);
+  }
+
+  /** Like {@link #pushRoute(ModuleId, List)}, with the extension flag {@code deliberate} (issue 16). */
+  void pushRoute(ModuleId module, List<Host> hosts, boolean deliberate) {
     routes.put(module, hosts);
-    connections.forEach(c -> c.send(response(module)));
+    Frame frame = deliberate ? Frame.of(MessageId.GET_ROUTE_RESPONSE, GetRouteResponse.newBuilder()
+        .setModid(module.modid()).setCmdid(module.cmdid()).setDeliberate(true)
+        .addAllHost(hosts.stream().map(Host::toHostInfo).toList()).build()) : response(module);
+    connections.forEach(c -> c.send(frame));
   }
 
   /** @return the number of open connections */

@@ -25,5 +25,8 @@ class DemoTest {
     assertTrue(r.backend("fast").err() == 0 && r.backend("dead").succ() == 0, out);
     assertFalse(r.transitions().isEmpty(), "no transition seen:\n" + out);
     assertTrue(out.contains("ServerCallStatus rows stored by the reporter"), out);
+    // Issue 16: the self-registered backend joined, and left after its TTL once killed.
+    assertTrue(out.contains("registers itself in module"), out);
+    assertTrue(r.lease().leftMs() >= r.lease().ttlMs() - 1000, "left before its TTL could pass: " + r.lease());
   }
 }

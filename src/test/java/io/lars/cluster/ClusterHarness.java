@@ -75,6 +75,20 @@ public final class ClusterHarness implements AutoCloseable {
    * @throws Exception if a node does not start or the cluster does not form within {@link #WAIT}
    */
   public static ClusterHarness start(Map<ModuleId, List<Host>> routes) throws Exception {
+    return start(routes, false);
+  }
+
+  /**
+   * Like {@link #start(Map)}; with {@code dnsEverywhere} nodes 2 and 3 also run the dns role, so
+   * the lease owners (issue 16) are sharded over all three nodes (their agents still use node 1's
+   * dns).
+   *
+   * @param routes the routes the dns serves
+   * @param dnsEverywhere whether nodes 2 and 3 run the dns role too
+   * @return the running cluster; close it
+   * @throws Exception if a node does not start or the cluster does not form within {@link #WAIT}
+   */
+  public static ClusterHarness start(Map<ModuleId, List<Host>> routes, boolean dnsEverywhere) throws Exception {
     DbSettings db = TestDatabases.h2();
     ClusterHarness h = new ClusterHarness(TestDatabases.fresh(db));
     try {
@@ -97,7 +111,8 @@ public final class ClusterHarness implements AutoCloseable {
             .withFallback(TestDatabases.nodeConfig(db))
             .withFallback(ConfigFactory.parseString(CLUSTER_SETTINGS));
         TestNodeConfig conf = TestNodeConfig.create(overrides);
-        Set<Role> roles = i == 1 ? EnumSet.of(Role.DNS, Role.REPORTER, Role.AGENT) : EnumSet.of(Role.AGENT);
+        Set<Role> roles = i == 1 ? EnumSet.of(Role.DNS, Role.REPORTER, Role.AGENT)
+            : dnsEverywhere ? EnumSet.of(Role.DNS, Role.AGENT) : EnumSet.of(Role.AGENT);
         h.configs.add(conf);
         h.nodes.add(LarsNode.start(conf.config(), roles).toCompletableFuture().get(60, TimeUnit.SECONDS));
         if (first == null) {
@@ -121,6 +136,37 @@ public final class ClusterHarness implements AutoCloseable {
     Object answer = Patterns.ask(region, ShardRegion.getCurrentRegionsInstance(), Duration.ofSeconds(3))
         .toCompletableFuture().join();
     return ((ShardRegion.CurrentRegions) answer).getRegions().size();
+  }
+
+  /**
+   * @param n 1, 2 or 3
+   * @param typeName a sharded entity type, e.g. {@code "Leases"}
+   * @return the entity ids running in node {@code n}'s region of that type
+   */
+  public Set<String> entitiesOn(int n, String typeName) {
+    ActorRef region = akka.cluster.sharding.ClusterSharding.get(Adapter.toClassic(node(n).system())).shardRegion(typeName);
+    Object answer = Patterns.ask(region, ShardRegion.getShardRegionStateInstance(), Duration.ofSeconds(3))
+        .toCompletableFuture().join();
+    Set<String> ids = new java.util.TreeSet<>();
+    ((ShardRegion.CurrentShardRegionState) answer).getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
+    return ids;
+  }
+
+  /**
+   * @param n 1, 2 or 3
+   * @param index 0, 1 or 2
+   * @return node {@code n}'s agent UDP port of that index
+   */
+  public int agentPort(int n, int index) {
+    return configs.get(n - 1).ports().agent().get(index);
+  }
+
+  /**
+   * @param n 1, 2 or 3
+   * @return how many members node {@code n} sees
+   */
+  public int members(int n) {
+    return (int) StreamSupport.stream(Cluster.get(node(n).system()).state().getMembers().spliterator(), false).count();
   }
 
   private static long upMembers(ActorSystem<?> system) {

@@ -45,6 +45,11 @@ final class FakeRouteRepository implements RouteRepository {
     rows.add(new RouteRow(nextId++, module, host));
   }
 
+  /** Deletes a module's RouteData rows only, like a failed or partial restore: no RouteChange row, no version. */
+  synchronized void removeDirectly(ModuleId module) {
+    rows.removeIf(r -> r.module().equals(module));
+  }
+
   /** Sets the version and adds a change row, without touching RouteData. */
   synchronized void recordChange(long newVersion, ModuleId... modules) {
     version = newVersion;

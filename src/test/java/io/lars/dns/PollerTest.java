@@ -82,6 +82,40 @@ class PollerTest {
     assertEquals(0, repo.changeRows());
   }
 
+  @Test
+  void aReloadThatLosesMoreThanMaxShrinkFractionWithoutChangeRowsKeepsTheLastGoodRoute() {
+    repo.putDirectly(A, H1);
+    repo.putDirectly(A, H2);
+    repo.putDirectly(A, H3);
+    repo.putDirectly(B, H1);
+    testKit.spawn(Poller.create(repo, DIRECT, POLL, FULL_RELOAD, 0.5, published.getRef()));
+    assertEquals(List.of(H1, H2, H3), published.receiveMessage().routes().hosts(A));
+    LeaseStats stats = LeaseStats.get(testKit.system());
+    long refusedBefore = stats.shrinkRefused();
+
+    // A partial load: A's rows vanish without RouteChange rows; B changes on purpose.
+    repo.removeDirectly(A);
+    repo.putDirectly(B, H2);
+    repo.recordChange(6, B);
+    LoggingTestKit.error("keeping its last good route").expect(testKit.system(), () -> {
+      manualTime.timePasses(POLL);
+      return null;
+    });
+    Registry.RoutesUpdated update = published.receiveMessage();
+    assertEquals(List.of(H1, H2, H3), update.routes().hosts(A), "A keeps its last good route");
+    assertEquals(List.of(H1, H2), update.routes().hosts(B), "B's deliberate change is served");
+    assertEquals(Set.of(B), update.deliberate());
+    assertEquals(refusedBefore + 1, stats.shrinkRefused());
+
+    // The same removal written on purpose (a RouteChange row for A) goes through, marked deliberate.
+    repo.recordChange(7, A);
+    manualTime.timePasses(POLL);
+    Registry.RoutesUpdated deliberate = published.receiveMessage();
+    assertEquals(List.of(), deliberate.routes().hosts(A));
+    assertTrue(deliberate.deliberate().contains(A));
+    assertEquals(refusedBefore + 1, stats.shrinkRefused());
+  }
+
   /** Gives a module hosts beyond the maximum by hand, as an SQL tool could. */
   private void overfill(ModuleId module) {
     for (int i = 0; i <= RouteLimits.MAX_HOSTS_PER_MODULE; i++) {

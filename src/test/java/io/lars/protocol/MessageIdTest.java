@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link MessageId}: the wire ids 1..8 of lars.proto and their bodies. */
+/** {@link MessageId}: the wire ids 1..14 of lars.proto (9..14: the lease extension) and their bodies. */
 class MessageIdTest {
 
   @Test
@@ -25,7 +25,7 @@ class MessageIdTest {
           "ID_" + protoName(id), "proto enum name of " + id);
       assertEquals(id, MessageId.of(id.id()));
     }
-    assertEquals(8, MessageId.values().length);
+    assertEquals(14, MessageId.values().length);
   }
 
   @Test
@@ -41,7 +41,7 @@ class MessageIdTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 9, -1, 99, Integer.MIN_VALUE, Integer.MAX_VALUE})
+  @ValueSource(ints = {0, 15, -1, 99, Integer.MIN_VALUE, Integer.MAX_VALUE})
   void undefinedIdsAreNull(int id) {
     assertNull(MessageId.of(id));
   }

@@ -1,0 +1,158 @@
+package io.lars.dns;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.pubsub.Topic;
+import io.lars.protocol.Host;
+import io.lars.protocol.ModuleId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What one node knows of every module's leases (DESIGN.md "Self-registration"): subscribed to the
+ * lease topic, it keeps
+ * the newest {@link LeaseSet} of each module (by version), hands the active hosts of a module to
+ * the node's dns {@link Registry} when they change, answers lease listings for the admin, and runs
+ * the cluster-wide {@link ExpiryGuard} for the owners on this node ({@link MayExpire}).
+ *
+ * <p>A module's set is kept until a newer one replaces it, also when its owner's node is lost: the
+ * registered hosts stay in the route while the owner restarts elsewhere. A node that starts learns
+ * every set within one {@code publish-interval}.
+ */
+public final class LeaseBook extends AbstractBehavior<LeaseBook.Command> {
+
+  /** Messages the book accepts; local to the node. */
+  public interface Command {}
+
+  /**
+   * The dns registry of this node, which gets every module's active lease hosts from now on.
+   *
+   * @param registry the registry
+   */
+  public record AttachRegistry(ActorRef<Registry.Command> registry) implements Command {}
+
+  /**
+   * An owner on this node wants to expire leases of its module.
+   *
+   * @param current the module's lease set now (its due count included)
+   * @param replyTo gets true when expiry is allowed, false while it is suspended
+   */
+  public record MayExpire(LeaseSet current, ActorRef<Boolean> replyTo) implements Command {}
+
+  /**
+   * Lists lease sets.
+   *
+   * @param module one module, or every module with leases
+   * @param replyTo gets the sets, sorted by module
+   */
+  public record ListLeases(Optional<ModuleId> module, ActorRef<Listing> replyTo) implements Command {}
+
+  /**
+   * The answer to {@link ListLeases}.
+   *
+   * @param sets the lease sets
+   * @param expirySuspended whether the guard holds expiry back now
+   */
+  public record Listing(List<LeaseSet> sets, boolean expirySuspended) {
+    /** Copies the list. */
+    public Listing {
+      sets = List.copyOf(sets);
+    }
+  }
+
+  private record Published(LeaseSet set) implements Command {}
+
+  private final ExpiryGuard guard;
+  private final Map<ModuleId, LeaseSet> sets = new TreeMap<>();
+  private final Map<ModuleId, Long> versions = new HashMap<>();
+  private ActorRef<Registry.Command> registry;
+  private boolean suspended;
+
+  private LeaseBook(ActorContext<Command> context, LeaseSettings settings, ActorRef<Topic.Command<LeaseSet>> topic) {
+    super(context);
+    this.guard = new ExpiryGuard(settings.maxExpiryFraction(), settings.minLeasesForProtection());
+    topic.tell(Topic.subscribe(context.messageAdapter(LeaseSet.class, Published::new)));
+  }
+
+  /**
+   * @param settings the lease settings (guard fraction and minimum)
+   * @param topic the node's lease topic, which the book subscribes to
+   * @return the behavior
+   */
+  public static Behavior<Command> create(LeaseSettings settings, ActorRef<Topic.Command<LeaseSet>> topic) {
+    return Behaviors.setup(context -> new LeaseBook(context, settings, topic));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Published.class, p -> {
+          accept(p.set());
+          return this;
+        })
+        .onMessage(MayExpire.class, this::onMayExpire)
+        .onMessage(AttachRegistry.class, this::onAttachRegistry)
+        .onMessage(ListLeases.class, this::onList)
+        .build();
+  }
+
+  private void accept(LeaseSet set) {
+    Long known = versions.get(set.module());
+    if (known != null && known >= set.version()) {
+      return;
+    }
+    versions.put(set.module(), set.version());
+    LeaseSet old = set.leases().isEmpty() ? sets.remove(set.module()) : sets.put(set.module(), set);
+    guard.update(set);
+    List<Host> before = old == null ? List.of() : old.activeHosts();
+    List<Host> after = set.activeHosts();
+    if (registry != null && !before.equals(after)) {
+      registry.tell(new Registry.LeasesUpdated(set.module(), after));
+    }
+    boolean now = guard.suspended();
+    if (now != suspended) {
+      suspended = now;
+      if (now) {
+        getContext().getLog().warn("lease expiry suspended cluster-wide: {} of {} leases are past their TTL or expired "
+            + "within one TTL (more than lars.dns.leases.max-expiry-fraction); resumes when heartbeats return",
+            guard.due() + guard.expiredRecently(), guard.leases() + guard.expiredRecently());
+      } else {
+        getContext().getLog().info("lease expiry resumed: {} of {} leases due", guard.due(), guard.leases());
+      }
+    }
+  }
+
+  private Behavior<Command> onMayExpire(MayExpire ask) {
+    accept(ask.current());
+    ask.replyTo().tell(!guard.suspended());
+    return this;
+  }
+
+  private Behavior<Command> onAttachRegistry(AttachRegistry attach) {
+    registry = attach.registry();
+    sets.values().forEach(s -> registry.tell(new Registry.LeasesUpdated(s.module(), s.activeHosts())));
+    return this;
+  }
+
+  private Behavior<Command> onList(ListLeases list) {
+    List<LeaseSet> out = new ArrayList<>();
+    if (list.module().isPresent()) {
+      LeaseSet set = sets.get(list.module().get());
+      if (set != null) {
+        out.add(set);
+      }
+    } else {
+      out.addAll(sets.values());
+    }
+    list.replyTo().tell(new Listing(out, guard.suspended()));
+    return this;
+  }
+}
