@@ -63,8 +63,8 @@ public final class FreshModulesBench {
             + response.body());
       }
     }
-    // The admin tells the dns to reload at once; leave it time to load and push nothing (no subscriber yet).
-    Thread.sleep(2000);
+    // The admin tells the dns to reload after every write; leave it time to finish those reloads.
+    Thread.sleep(5000);
     Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
     Map<RetCode, Integer> answers = new EnumMap<>(RetCode.class);
     int timeouts = 0;
