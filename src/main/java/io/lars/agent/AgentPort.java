@@ -41,7 +41,7 @@ public final class AgentPort extends AbstractBehavior<AgentPort.Command> {
 
   private final AgentSettings settings;
   private final InetSocketAddress requested;
-  private final Function<Runnable, Flow<UdpStreamServer.Datagram, UdpStreamServer.Outgoing, ?>> handler;
+  private final Function<UdpStreamServer.Port, Flow<UdpStreamServer.Datagram, UdpStreamServer.Outgoing, ?>> handler;
   private final AgentStats stats;
   private final TimerScheduler<Command> timers;
   private InetSocketAddress address;
@@ -62,8 +62,8 @@ public final class AgentPort extends AbstractBehavior<AgentPort.Command> {
   public static Behavior<Command> create(AgentSettings settings, InetSocketAddress bind,
       CompletableFuture<InetSocketAddress> bound, ActorRef<NodeViews.Command> views,
       Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, AgentStats stats) {
-    Function<Runnable, Flow<UdpStreamServer.Datagram, UdpStreamServer.Outgoing, ?>> handler =
-        wakeup -> Flow.fromGraph(new AgentPortStage(settings, views, entities, stats, wakeup));
+    Function<UdpStreamServer.Port, Flow<UdpStreamServer.Datagram, UdpStreamServer.Outgoing, ?>> handler =
+        port -> Flow.fromGraph(new AgentPortStage(settings, views, entities, stats, port));
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       UdpStreamServer.Binding first;
       try {
@@ -81,7 +81,7 @@ public final class AgentPort extends AbstractBehavior<AgentPort.Command> {
 
   private AgentPort(ActorContext<Command> context, TimerScheduler<Command> timers, AgentSettings settings,
       UdpStreamServer.Binding first,
-      Function<Runnable, Flow<UdpStreamServer.Datagram, UdpStreamServer.Outgoing, ?>> handler,
+      Function<UdpStreamServer.Port, Flow<UdpStreamServer.Datagram, UdpStreamServer.Outgoing, ?>> handler,
       AgentStats stats) {
     super(context);
     this.timers = timers;

@@ -85,23 +85,24 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
   private final ActorRef<NodeViews.Command> views;
   private final Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities;
   private final AgentStats stats;
-  private final Runnable wakeup;
+  private final UdpStreamServer.Port udpPort;
 
   /**
    * @param settings the agent settings (bounds, batch sizes, timeouts, probe-num)
    * @param views the node's views, where {@code Need} and {@code Used} go and which this stage registers with
    * @param entities the LoadBalance entity of a module, where report batches go
    * @param stats the node's agent counters
-   * @param wakeup the port's wake-up ({@link UdpStreamServer#bind}), run after each view update handed
-   *     to the stage, so that it applies at once even while the port waits for a datagram
+   * @param udpPort the UDP port running this stage: woken after each view update or lease answer
+   *     handed to the stage (so that it applies at once even while the port waits for a datagram),
+   *     and its idle hook flushes report batches at least {@value #IDLE_FLUSH_AFTER_MS} ms old
    */
   public AgentPortStage(AgentSettings settings, ActorRef<NodeViews.Command> views,
-      Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, AgentStats stats, Runnable wakeup) {
+      Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, AgentStats stats, UdpStreamServer.Port udpPort) {
     this.settings = settings;
     this.views = views;
     this.entities = entities;
     this.stats = stats;
-    this.wakeup = wakeup;
+    this.udpPort = udpPort;
   }
 
   @Override
@@ -116,6 +117,13 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
 
   /** A request waiting for its module's view. */
   private record Waiting(InetSocketAddress sender, int seq, boolean route, long deadlineNanos) {}
+
+  /**
+   * A port with nothing to read sends its report batches once they are this old, in ms, rather
+   * than waiting for {@code report-batch-interval}: transitions then reach the entity as soon as
+   * the traffic pauses, and a busy port still sends at most one batch per module per interval.
+   */
+  static final long IDLE_FLUSH_AFTER_MS = 1;
 
   private static final String FLUSH = "flush";
   private static final String SWEEP = "sweep";
@@ -133,6 +141,8 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
     private final SplittableRandom random = new SplittableRandom();
     private final long askTimeoutNanos = settings.askTimeout().toNanos();
     private int waitingCount;
+    /** When the batcher last went from empty to holding reports, System.nanoTime(). */
+    private long batchStartedNanos;
     private NodeViews.Port port;
     private AsyncCallback<UdpStreamServer.Outgoing> leaseAnswers;
 
@@ -162,6 +172,7 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
 
     @Override
     public void preStart() {
+      udpPort.onIdle(this::onIdle);
       AsyncCallback<ModuleView> onView = createAsyncCallback(this::onView);
       AsyncCallback<ModuleId> onUnknown = createAsyncCallback(this::onUnknown);
       AsyncCallback<ModuleId> onRelease = createAsyncCallback(this::onRelease);
@@ -170,19 +181,19 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
         @Override
         public void view(ModuleView view) {
           onView.invoke(view);
-          wakeup.run();
+          udpPort.wakeup();
         }
 
         @Override
         public void unknown(ModuleId module) {
           onUnknown.invoke(module);
-          wakeup.run();
+          udpPort.wakeup();
         }
 
         @Override
         public void release(ModuleId module) {
           onRelease.invoke(module);
-          wakeup.run();
+          udpPort.wakeup();
         }
       };
       views.tell(new NodeViews.AddPort(port));
@@ -225,7 +236,7 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
         } else if (LeaseEndpoint.serves(frame.msgId())) {
           LeaseEndpoint.get(materializer().system()).handle(frame, datagram.sender(), answer -> {
             leaseAnswers.invoke(answer);
-            wakeup.run();
+            udpPort.wakeup();
           });
         } else {
           stats.recordDropped();
@@ -271,6 +282,9 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
       selector.used = true;
       selector.onReport(item.host(), item.retcode(), item.timecostMs());
       long droppedBefore = batcher.dropped();
+      if (batcher.isEmpty()) {
+        batchStartedNanos = System.nanoTime();
+      }
       List<LoadBalanceEntity.ReportItem> full = batcher.add(module, item);
       if (batcher.dropped() != droppedBefore) {
         stats.recordReportsDropped(1);
@@ -280,6 +294,19 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
       } else if (!batcher.isEmpty() && !isTimerActive(FLUSH)) {
         scheduleOnce(FLUSH, settings.reportBatchInterval());
       }
+    }
+
+    /** The port's idle hook: sends batches old enough; else says when they will be. */
+    private long onIdle() {
+      if (batcher.isEmpty()) {
+        return Long.MAX_VALUE;
+      }
+      long ageMs = (System.nanoTime() - batchStartedNanos) / 1_000_000;
+      if (ageMs >= IDLE_FLUSH_AFTER_MS) {
+        flush();
+        return Long.MAX_VALUE;
+      }
+      return IDLE_FLUSH_AFTER_MS - ageMs;
     }
 
     private void flush() {

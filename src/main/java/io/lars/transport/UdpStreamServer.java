@@ -36,7 +36,9 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * fused on the given dispatcher, meant to be a pinned one (a thread of its own per port): a
  * datagram is received, handled and answered on that thread without a hand-off, which is what the
  * reference's one-thread-per-port agent does too. Work handed to the handler from other threads
- * (async callbacks) must be followed by the port's wake-up ({@code wakeup}, given to the handler
- * factory) so that it runs at once rather than after the wait. Bad datagrams are dropped and
+ * (async callbacks) must be followed by the port's wake-up ({@link Port#wakeup()}, given to the
+ * handler factory) so that it runs at once rather than after the wait; the handler's idle hook
+ * ({@link Port#onIdle}) runs on the port's thread before each wait (the agent flushes its report
+ * batches there). Bad datagrams are dropped and
  * counted ({@link TransportStats#datagramsDropped()}), logged at most once per 10 s. The sink
  * encodes and sends each answer on the same channel; an answer that does not fit a datagram
  * ({@link #MAX_DATAGRAM_PAYLOAD}), a full socket send buffer or a failed send is dropped and counted
@@ -73,6 +77,8 @@ public final class UdpStreamServer {
    * without a wake-up, a stop), in ms; an idle port wakes this often.
    */
   static final long IDLE_WAIT_MS = 10;
+
+  private static final long IDLE_WAIT_NANOS = IDLE_WAIT_MS * 1_000_000;
 
   /** Bad datagrams or receive errors in a row after which the stream serves its mailbox. */
   private static final int MAX_SKIPPED_IN_A_ROW = 64;
@@ -114,6 +120,42 @@ public final class UdpStreamServer {
     CompletionStage<Done> whenStopped();
   }
 
+  /**
+   * What the handler flow gets from its port: a wake-up for work handed in from other threads, and
+   * an idle hook the port's thread runs whenever it is about to wait for a datagram.
+   */
+  public static final class Port {
+
+    private final Selector selector;
+    private final AtomicBoolean woken = new AtomicBoolean();
+    private volatile LongSupplier idle = () -> Long.MAX_VALUE;
+
+    private Port(Selector selector) {
+      this.selector = selector;
+    }
+
+    /**
+     * Makes the port's stream serve its mailbox before the next datagram (ending a wait for one at
+     * once), so that work handed in from another thread is not held up by a steady stream of
+     * datagrams. Thread-safe.
+     */
+    public void wakeup() {
+      woken.set(true);
+      selector.wakeup();
+    }
+
+    /**
+     * Sets the idle hook: run on the port's thread (so it may touch the handler stage's state) each
+     * time no datagram is waiting, before the port waits.
+     *
+     * @param action returns how many ms the port may wait before running it again (at least 1 is
+     *     used), {@link Long#MAX_VALUE} when it has nothing pending
+     */
+    public void onIdle(LongSupplier action) {
+      this.idle = action;
+    }
+  }
+
   private UdpStreamServer() {}
 
   /**
@@ -121,8 +163,8 @@ public final class UdpStreamServer {
    *
    * @param system the actor system that runs the stream
    * @param bind the address; port 0 picks a free port
-   * @param handler makes the flow that turns datagrams into answers, given the port's wake-up
-   *     (call it after handing work to the flow from another thread); the flow's failure ends the stream
+   * @param handler makes the flow that turns datagrams into answers, given the {@link Port} (its
+   *     wake-up and idle hook); the flow's failure ends the stream
    * @param stats counters: datagrams in, out, dropped (bad input), outgoing overflows (unsendable answers)
    * @param dispatcher the dispatcher the stream runs on; a pinned dispatcher gives the port a thread of its own
    * @param reusePort bind with {@code SO_REUSEPORT}: another socket with it may bind the same port
@@ -132,7 +174,7 @@ public final class UdpStreamServer {
    *     asked for on a platform without it)
    */
   public static Binding bind(ActorSystem<?> system, InetSocketAddress bind,
-      Function<Runnable, Flow<Datagram, Outgoing, ?>> handler, TransportStats stats, String dispatcher,
+      Function<Port, Flow<Datagram, Outgoing, ?>> handler, TransportStats stats, String dispatcher,
       boolean reusePort) throws IOException {
     DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
     Selector selector;
@@ -151,10 +193,11 @@ public final class UdpStreamServer {
     InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
     LogThrottle sendLog = new LogThrottle(Duration.ofSeconds(10));
     ByteBuffer sendBuffer = ByteBuffer.allocateDirect(MAX_DATAGRAM_PAYLOAD);
+    Port port = new Port(selector);
     akka.japi.Pair<UniqueKillSwitch, CompletionStage<Done>> run =
-        Source.fromGraph(new Receiver(channel, selector, local, stats))
+        Source.fromGraph(new Receiver(channel, port, local, stats))
             .viaMat(KillSwitches.single(), Keep.right())
-            .via(handler.apply(selector::wakeup))
+            .via(handler.apply(port))
             .toMat(Sink.foreach(out -> send(channel, sendBuffer, out, stats, sendLog, local)), Keep.both())
             .withAttributes(ActorAttributes.dispatcher(dispatcher))
             .run(system);
@@ -229,13 +272,15 @@ public final class UdpStreamServer {
     private final Outlet<Datagram> out = Outlet.create("UdpStreamServer.out");
     private final SourceShape<Datagram> shape = SourceShape.of(out);
     private final DatagramChannel channel;
+    private final Port port;
     private final Selector selector;
     private final InetSocketAddress local;
     private final TransportStats stats;
 
-    Receiver(DatagramChannel channel, Selector selector, InetSocketAddress local, TransportStats stats) {
+    Receiver(DatagramChannel channel, Port port, InetSocketAddress local, TransportStats stats) {
       this.channel = channel;
-      this.selector = selector;
+      this.port = port;
+      this.selector = port.selector;
       this.local = local;
       this.stats = stats;
     }
@@ -251,6 +296,7 @@ public final class UdpStreamServer {
         private final ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM_PAYLOAD + 1);
         private final LogThrottle badLog = new LogThrottle(Duration.ofSeconds(10));
         private Runnable resume;
+        private long lastYieldNanos = System.nanoTime();
 
         {
           setHandler(out, new AbstractOutHandler() {
@@ -287,11 +333,16 @@ public final class UdpStreamServer {
 
         /**
          * Pushes the next good datagram, waiting for one at most {@link #IDLE_WAIT_MS}; returns
-         * without pushing (and resumes through the mailbox) after that wait, after a wake-up, or
-         * after {@link #MAX_SKIPPED_IN_A_ROW} bad datagrams, so that callbacks, timers and a stop
-         * are never held up for long.
+         * without pushing (and resumes through the mailbox) after that wait, after a wake-up, when
+         * the mailbox has not been served for {@link #IDLE_WAIT_MS}, or after
+         * {@link #MAX_SKIPPED_IN_A_ROW} bad datagrams, so that callbacks, timers and a stop are
+         * never held up for long.
          */
         private void receive() {
+          if (port.woken.get() || System.nanoTime() - lastYieldNanos > IDLE_WAIT_NANOS) {
+            yieldToMailbox();
+            return;
+          }
           boolean waited = false;
           for (int skipped = 0; skipped < MAX_SKIPPED_IN_A_ROW; ) {
             InetSocketAddress sender;
@@ -299,11 +350,11 @@ public final class UdpStreamServer {
               buffer.clear();
               sender = (InetSocketAddress) channel.receive(buffer);
               if (sender == null) {
-                if (waited) {
-                  resume.run();
+                if (waited || port.woken.get()) {
+                  yieldToMailbox();
                   return;
                 }
-                selector.select(IDLE_WAIT_MS);
+                selector.select(Math.max(1, Math.min(IDLE_WAIT_MS, port.idle.getAsLong())));
                 selector.selectedKeys().clear();
                 waited = true;
                 continue;
@@ -326,6 +377,12 @@ public final class UdpStreamServer {
             }
             skipped++;
           }
+          yieldToMailbox();
+        }
+
+        private void yieldToMailbox() {
+          port.woken.set(false);
+          lastYieldNanos = System.nanoTime();
           resume.run();
         }
 

@@ -134,7 +134,7 @@ class UdpStreamServerTest {
     TransportStats stats = new TransportStats();
     Echo echo = new Echo();
     UdpStreamServer.Binding binding = UdpStreamServer.bind(testKit.system(),
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), wakeup -> Flow.fromGraph(echo), stats,
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), port -> Flow.fromGraph(echo), stats,
         "test-port-dispatcher", false);
     try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       client.setSoTimeout(10_000);
@@ -171,7 +171,7 @@ class UdpStreamServerTest {
     binding.whenStopped().toCompletableFuture().get(10, TimeUnit.SECONDS);
     // The port is free again.
     UdpStreamServer.Binding again = UdpStreamServer.bind(testKit.system(), binding.localAddress(),
-        wakeup -> Flow.fromGraph(new Echo()), new TransportStats(), "test-port-dispatcher", false);
+        port -> Flow.fromGraph(new Echo()), new TransportStats(), "test-port-dispatcher", false);
     again.stop();
     again.whenStopped().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
