@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.FishingOutcomes;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.util.ByteString;
 import com.typesafe.config.ConfigFactory;
@@ -69,6 +70,21 @@ class AgentPortTest {
     testKit.shutdownTestKit();
   }
 
+  /**
+   * Waits for the port's {@code Need} of a module. Needs of other modules are skipped: a test that
+   * hands a view and asks at once may have asked just before the view applied, and its Need then
+   * reaches the shared probe late.
+   */
+  private static void expectNeed(ModuleId module) {
+    views.fishForMessage(WAIT, message -> {
+      if (message.equals(new NodeViews.Need(module))) {
+        return FishingOutcomes.complete();
+      }
+      return message instanceof NodeViews.Need ? FishingOutcomes.continueAndIgnore()
+          : FishingOutcomes.fail("expected Need of " + module + ", got " + message);
+    });
+  }
+
   private static ModuleView view(ModuleId module, List<Host> hosts, List<Host> overloaded) {
     return new ModuleView(module, 1, true, hosts, overloaded);
   }
@@ -79,7 +95,7 @@ class AgentPortTest {
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
       CompletableFuture<GetHostResponse> first =
           CompletableFuture.supplyAsync(() -> client.getHost(agent, 0xfffffff0, 11, 22));
-      assertEquals(new NodeViews.Need(module), views.expectMessageClass(NodeViews.Need.class, WAIT));
+      expectNeed(module);
       port.view(view(module, List.of(H1, H2), List.of()));
       GetHostResponse answer = first.join();
       assertEquals(0xfffffff0, answer.getSeq());
@@ -135,7 +151,7 @@ class AgentPortTest {
   void anUnknownModuleIsNoexistAndAnUnansweredOneSystemErrorAfterTheAskTimeout() {
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
       CompletableFuture<GetHostResponse> unknown = CompletableFuture.supplyAsync(() -> client.getHost(agent, 5, 5, 6));
-      views.expectMessage(WAIT, new NodeViews.Need(new ModuleId(5, 6)));
+      expectNeed(new ModuleId(5, 6));
       port.unknown(new ModuleId(5, 6));
       assertEquals(RetCode.NOEXIST.code(), unknown.join().getRetcode());
 
@@ -145,7 +161,7 @@ class AgentPortTest {
       assertEquals(RetCode.SYSTEM_ERROR.code(), late.getRetcode());
       assertFalse(late.hasHost());
       assertEquals(timeouts + 1, stats.timeouts());
-      views.expectMessage(new NodeViews.Need(new ModuleId(7, 8)));
+      expectNeed(new ModuleId(7, 8));
     }
   }
 
@@ -160,7 +176,7 @@ class AgentPortTest {
         client.send(agent, MessageId.GET_HOST_REQUEST,
             GetHostRequest.newBuilder().setSeq(i).setModid(77).setCmdid(1).build());
       }
-      views.expectMessage(WAIT, new NodeViews.Need(module));
+      expectNeed(module);
       testKit.createTestProbe().awaitAssert(WAIT, () -> {
         // Datagrams may be lost in socket buffers, but what arrived beyond 50 is rejected.
         assertTrue(stats.waitingRejected() - rejected >= 1, "some requests were rejected");
