@@ -127,6 +127,8 @@ public final class AgentRole implements RoleStarter {
         AgentStats::portRestarts);
     metrics.counter("lars.agent.negative.hits", "requests answered NOEXIST from the negative cache", stats,
         AgentStats::negativeHits);
+    metrics.counter("lars.agent.pulls.refused",
+        "requests for new modules answered NOEXIST beyond max-new-pulls-per-second", stats, AgentStats::pullsRefused);
     metrics.counter("lars.agent.handler.errors", "datagrams whose handling failed unexpectedly (dropped)", stats,
         AgentStats::handlerErrors);
     metrics.counter("lars.agent.empty.routes.refused", "empty dns routes without the deliberate flag not applied",

@@ -42,6 +42,9 @@ import java.util.List;
  * @param portRestartBackoff wait before a stopped UDP port is bound again
  * @param metricsMaxModules modules with per-module metric series of their own at most; more are
  *     folded into {@code modid="other"} (API.md "Metrics"), 0..1000000
+ * @param maxNewPullsPerSecond new modules the node asks the dns about per second at most,
+ *     1..1000000; requests for more new modules in the same second get NOEXIST at once, counted
+ *     (DESIGN.md "Robustness rules", H10)
  * @param reusePort bind the UDP ports with {@code SO_REUSEPORT} (on for agent-only nodes with
  *     {@code lars.cluster.agent-rejoin}, so that a new incarnation binds them beside the old one)
  */
@@ -50,7 +53,7 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
     Duration reconnectMaxBackoff, int maxPendingFrames, LoadBalanceSettings loadBalance, int maxWaitingRequests,
     int reportBatchSize, Duration reportBatchInterval, int maxBufferedReports, Duration staleAfter,
     Duration resubscribeInterval, int negativeCacheSize, Duration negativeCacheTtl, Duration portRestartBackoff,
-    int metricsMaxModules, boolean reusePort) {
+    int metricsMaxModules, int maxNewPullsPerSecond, boolean reusePort) {
 
   /** The configuration path these settings are read from. */
   public static final String PATH = "lars.agent";
@@ -94,6 +97,7 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
     checkRange("max-buffered-reports", maxBufferedReports, reportBatchSize, Integer.MAX_VALUE);
     checkRange("negative-cache.max-modules", negativeCacheSize, 1, 10_000_000);
     checkRange("metrics.max-modules", metricsMaxModules, 0, 1_000_000);
+    checkRange("max-new-pulls-per-second", maxNewPullsPerSecond, 1, 1_000_000);
     checkPositive("report-batch-interval", reportBatchInterval);
     checkPositive("stale-after", staleAfter);
     checkPositive("resubscribe-interval", resubscribeInterval);
@@ -133,7 +137,8 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
           c.getInt("max-waiting-requests"), c.getInt("report-batch-size"), c.getDuration("report-batch-interval"),
           c.getInt("max-buffered-reports"), c.getDuration("stale-after"), c.getDuration("resubscribe-interval"),
           c.getInt("negative-cache.max-modules"), c.getDuration("negative-cache.ttl"),
-          c.getDuration("port-restart-backoff"), c.getInt("metrics.max-modules"), c.getBoolean("reuse-port"));
+          c.getDuration("port-restart-backoff"), c.getInt("metrics.max-modules"),
+          c.getInt("max-new-pulls-per-second"), c.getBoolean("reuse-port"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);
     }

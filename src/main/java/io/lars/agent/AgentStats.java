@@ -48,6 +48,7 @@ public final class AgentStats implements Extension {
   private final LongAdder recordRetries = new LongAdder();
   private final LongAdder portRestarts = new LongAdder();
   private final LongAdder negativeHits = new LongAdder();
+  private final LongAdder pullsRefused = new LongAdder();
   private final LongAdder emptyRoutesRefused = new LongAdder();
   private final LongAdder leaseRequests = new LongAdder();
   private final LongAdder handlerErrors = new LongAdder();
@@ -175,6 +176,14 @@ public final class AgentStats implements Extension {
     return negativeHits.sum();
   }
 
+  /**
+   * @return requests for a new module answered NOEXIST without asking the dns, because the node
+   *     had already asked about {@code max-new-pulls-per-second} new modules in that second
+   */
+  public long pullsRefused() {
+    return pullsRefused.sum();
+  }
+
   /** @return datagrams whose handling failed unexpectedly; dropped, the port kept running */
   public long handlerErrors() {
     return handlerErrors.sum();
@@ -238,6 +247,10 @@ public final class AgentStats implements Extension {
 
   void recordLeaseRequest() {
     leaseRequests.increment();
+  }
+
+  void recordPullRefused() {
+    pullsRefused.increment();
   }
 
   void recordNegativeHit() {

@@ -215,6 +215,10 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
   /** Outstanding first pulls: module to the clock millis it was asked. */
   private final Map<ModuleId, Long> pulls = new HashMap<>();
   private final NegativeCache negative;
+  private final LogThrottle pullsRefusedLog = new LogThrottle(Duration.ofSeconds(10));
+  /** Start of the current one-second window of new pulls, clock ms, and the pulls started in it. */
+  private long pullWindowStartMs;
+  private int pullsInWindow;
   private final LogThrottle emptyRouteLog = new LogThrottle(Duration.ofSeconds(10));
 
   /**
@@ -225,8 +229,23 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
    */
   public static Behavior<Command> create(AgentSettings settings,
       Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, AgentStats stats) {
+    return create(settings, entities, stats, System::currentTimeMillis);
+  }
+
+  /**
+   * The views with a given clock (tests).
+   *
+   * @param settings the agent settings
+   * @param entities the LoadBalance entity of a module
+   * @param stats the node's agent counters
+   * @param clockMillis the clock of the negative cache, the pull budget and the views' ages, ms
+   * @return the behavior
+   */
+  static Behavior<Command> create(AgentSettings settings,
+      Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities, AgentStats stats,
+      LongSupplier clockMillis) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new NodeViews(context, timers, settings, entities, stats, System::currentTimeMillis)));
+        new NodeViews(context, timers, settings, entities, stats, clockMillis)));
   }
 
   private NodeViews(ActorContext<Command> context, TimerScheduler<Command> timers, AgentSettings settings,
@@ -284,6 +303,17 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       stats.recordNegativeHit();
       ports.forEach(p -> p.unknown(module));
     } else if (!pulls.containsKey(module)) {
+      if (!takePull(now)) {
+        // A flood of new modules must not swamp the dns connection that carries every push
+        // (DESIGN.md "Robustness rules", H10); the client may ask again.
+        stats.recordPullRefused();
+        ports.forEach(p -> p.unknown(module));
+        if (pullsRefusedLog.tryAcquire()) {
+          getContext().getLog().warn("more than {} new modules asked for in one second; {} answered NOEXIST without "
+              + "asking the dns{}", settings.maxNewPullsPerSecond(), module, pullsRefusedLog.suppressedNote());
+        }
+        return this;
+      }
       pulls.put(module, now);
       dns.tell(new DnsClient.Pull(module));
       timers.startSingleTimer(new FirstPullWaitOver(module), new FirstPullWaitOver(module),
@@ -293,6 +323,19 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
       ports.forEach(p -> p.unknown(module));
     }
     return this;
+  }
+
+  /** Counts a new pull against {@code max-new-pulls-per-second}; false when the second's budget is spent. */
+  private boolean takePull(long nowMs) {
+    if (nowMs - pullWindowStartMs >= 1000) {
+      pullWindowStartMs = nowMs;
+      pullsInWindow = 0;
+    }
+    if (pullsInWindow >= settings.maxNewPullsPerSecond()) {
+      return false;
+    }
+    pullsInWindow++;
+    return true;
   }
 
   private Behavior<Command> onFirstPullWaitOver(FirstPullWaitOver over) {
