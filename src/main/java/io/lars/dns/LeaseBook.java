@@ -9,7 +9,6 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,15 +142,9 @@ public final class LeaseBook extends AbstractBehavior<LeaseBook.Command> {
   }
 
   private Behavior<Command> onList(ListLeases list) {
-    List<LeaseSet> out = new ArrayList<>();
-    if (list.module().isPresent()) {
-      LeaseSet set = sets.get(list.module().get());
-      if (set != null) {
-        out.add(set);
-      }
-    } else {
-      out.addAll(sets.values());
-    }
+    List<LeaseSet> out = list.module()
+        .map(module -> Optional.ofNullable(sets.get(module)).map(List::of).orElse(List.of()))
+        .orElseGet(() -> List.copyOf(sets.values()));
     list.replyTo().tell(new Listing(out, guard.suspended()));
     return this;
   }

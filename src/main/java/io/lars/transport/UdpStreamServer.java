@@ -36,7 +36,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -127,7 +126,8 @@ public final class UdpStreamServer {
   public static final class Port {
 
     private final Selector selector;
-    private final AtomicBoolean woken = new AtomicBoolean();
+    /** Set by {@link #wakeup()} from any thread, cleared by the port's thread when it serves its mailbox. */
+    private volatile boolean woken;
     private volatile LongSupplier idle = () -> Long.MAX_VALUE;
 
     private Port(Selector selector) {
@@ -140,7 +140,7 @@ public final class UdpStreamServer {
      * datagrams. Thread-safe.
      */
     public void wakeup() {
-      woken.set(true);
+      woken = true;
       selector.wakeup();
     }
 
@@ -339,7 +339,7 @@ public final class UdpStreamServer {
          * never held up for long.
          */
         private void receive() {
-          if (port.woken.get() || System.nanoTime() - lastYieldNanos > IDLE_WAIT_NANOS) {
+          if (port.woken || System.nanoTime() - lastYieldNanos > IDLE_WAIT_NANOS) {
             yieldToMailbox();
             return;
           }
@@ -350,7 +350,7 @@ public final class UdpStreamServer {
               buffer.clear();
               sender = (InetSocketAddress) channel.receive(buffer);
               if (sender == null) {
-                if (waited || port.woken.get()) {
+                if (waited || port.woken) {
                   yieldToMailbox();
                   return;
                 }
@@ -381,7 +381,7 @@ public final class UdpStreamServer {
         }
 
         private void yieldToMailbox() {
-          port.woken.set(false);
+          port.woken = false;
           lastYieldNanos = System.nanoTime();
           resume.run();
         }
