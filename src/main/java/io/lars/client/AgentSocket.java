@@ -63,34 +63,24 @@ final class AgentSocket implements AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   private static final int RECEIVE_BUFFER = FrameCodec.HEADER_LENGTH + FrameCodec.MAX_BODY_LENGTH;
 
-  /** A get_host waiting for its answer; {@code deadline} and {@code retried} belong to the sweeper. */
-  private static final class PendingHost {
+  /**
+   * A request waiting for its answer: a get_host, or the one get_route in flight for a module;
+   * {@code deadline} and {@code retried} belong to the sweeper.
+   */
+  private static final class Pending<R> {
+    final String what;
     final int modid;
     final int cmdid;
     final InetSocketAddress agent;
     final ByteBuffer frame;
-    final CompletableFuture<HostResult> result = new CompletableFuture<>();
+    final CompletableFuture<R> result = new CompletableFuture<>();
     volatile long deadline;
     volatile boolean retried;
 
-    PendingHost(int modid, int cmdid, InetSocketAddress agent, ByteBuffer frame, long deadline) {
+    Pending(String what, int modid, int cmdid, InetSocketAddress agent, ByteBuffer frame, long deadline) {
+      this.what = what;
       this.modid = modid;
       this.cmdid = cmdid;
-      this.agent = agent;
-      this.frame = frame;
-      this.deadline = deadline;
-    }
-  }
-
-  /** The one get_route in flight for a module. */
-  private static final class PendingRoute {
-    final InetSocketAddress agent;
-    final ByteBuffer frame;
-    final CompletableFuture<RouteResult> result = new CompletableFuture<>();
-    volatile long deadline;
-    volatile boolean retried;
-
-    PendingRoute(InetSocketAddress agent, ByteBuffer frame, long deadline) {
       this.agent = agent;
       this.frame = frame;
       this.deadline = deadline;
@@ -105,8 +95,8 @@ final class AgentSocket implements AutoCloseable {
   private final LongSupplier nanoClock;
   private final long timeoutNanos;
   private final DatagramChannel channel;
-  private final ConcurrentHashMap<Integer, PendingHost> hosts = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<ModuleId, PendingRoute> routes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, Pending<HostResult>> hosts = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ModuleId, Pending<RouteResult>> routes = new ConcurrentHashMap<>();
   private final ThreadLocal<CallerSocket> callerSockets = new ThreadLocal<>();
   private final Queue<CallerSocket> allCallerSockets = new ConcurrentLinkedQueue<>();
   private final AtomicInteger nextSeq = new AtomicInteger();
@@ -193,7 +183,8 @@ final class AgentSocket implements AutoCloseable {
     InetSocketAddress agent = agentFor(modid, cmdid);
     ByteBuffer frame = frame(MessageId.GET_HOST_REQUEST,
         GetHostRequest.newBuilder().setSeq(seq).setModid(modid).setCmdid(cmdid).build());
-    PendingHost pending = new PendingHost(modid, cmdid, agent, frame, nanoClock.getAsLong() + timeoutNanos);
+    Pending<HostResult> pending =
+        new Pending<>("get_host", modid, cmdid, agent, frame, nanoClock.getAsLong() + timeoutNanos);
     hosts.put(seq, pending);
     if (!send(frame, agent)) {
       hosts.remove(seq);
@@ -211,12 +202,12 @@ final class AgentSocket implements AutoCloseable {
    */
   CompletableFuture<RouteResult> getRoute(int modid, int cmdid) {
     ModuleId module = new ModuleId(modid, cmdid);
-    PendingRoute existing = routes.get(module);
+    Pending<RouteResult> existing = routes.get(module);
     if (existing != null) {
       return existing.result.copy();
     }
     InetSocketAddress agent = agentFor(modid, cmdid);
-    PendingRoute fresh = new PendingRoute(agent,
+    Pending<RouteResult> fresh = new Pending<>("get_route", modid, cmdid, agent,
         frame(MessageId.API_GET_ROUTE_REQUEST, GetRouteRequest.newBuilder().setModid(modid).setCmdid(cmdid).build()),
         nanoClock.getAsLong() + timeoutNanos);
     existing = routes.putIfAbsent(module, fresh);
@@ -452,7 +443,7 @@ final class AgentSocket implements AutoCloseable {
   }
 
   private void onHostResponse(GetHostResponse rsp) {
-    PendingHost pending = hosts.get(rsp.getSeq());
+    Pending<HostResult> pending = hosts.get(rsp.getSeq());
     if (pending == null || pending.modid != rsp.getModid() || pending.cmdid != rsp.getCmdid()
         || !hosts.remove(rsp.getSeq(), pending)) {
       stats.stale.increment();
@@ -464,7 +455,7 @@ final class AgentSocket implements AutoCloseable {
 
   private void onRouteResponse(GetRouteResponse rsp) {
     ModuleId module = new ModuleId(rsp.getModid(), rsp.getCmdid());
-    PendingRoute pending = routes.remove(module);
+    Pending<RouteResult> pending = routes.remove(module);
     if (pending == null) {
       stats.stale.increment();
       return;
@@ -480,7 +471,12 @@ final class AgentSocket implements AutoCloseable {
    */
   void sweep() {
     long now = nanoClock.getAsLong();
-    hosts.forEach((seq, p) -> {
+    sweep(hosts, now);
+    sweep(routes, now);
+  }
+
+  private <K> void sweep(ConcurrentHashMap<K, ? extends Pending<?>> requests, long now) {
+    requests.forEach((key, p) -> {
       if (now - p.deadline < 0) {
         return;
       }
@@ -489,26 +485,13 @@ final class AgentSocket implements AutoCloseable {
         p.deadline = now + timeoutNanos;
         stats.retries.increment();
         send(p.frame, p.agent);
-      } else if (hosts.remove(seq, p)) {
+      } else if (requests.remove(key, p)) {
         stats.timeouts.increment();
-        p.result.completeExceptionally(timeout("get_host", p.modid, p.cmdid, p.agent));
-      }
-    });
-    routes.forEach((module, p) -> {
-      if (now - p.deadline < 0) {
-        return;
-      }
-      if (!p.retried) {
-        p.retried = true;
-        p.deadline = now + timeoutNanos;
-        stats.retries.increment();
-        send(p.frame, p.agent);
-      } else if (routes.remove(module, p)) {
-        stats.timeouts.increment();
-        p.result.completeExceptionally(timeout("get_route", module.modid(), module.cmdid(), p.agent));
+        p.result.completeExceptionally(timeout(p.what, p.modid, p.cmdid, p.agent));
       }
     });
   }
+
 
   /** {@link #sweep()} for the scheduler: an exception must not end the periodic task (it would silently stop). */
   private void sweepGuarded() {
