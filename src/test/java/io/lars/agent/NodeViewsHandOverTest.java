@@ -32,28 +32,6 @@ class NodeViewsHandOverTest {
   private static final Host H1 = Host.of("10.0.0.1", 7001);
   private static final Host H2 = Host.of("10.0.0.2", 7002);
 
-  private record Unknown(ModuleId module) {}
-
-  private record Released(ModuleId module) {}
-
-  /** A port that forwards what the node's views tell it to a probe. */
-  private record ProbePort(ActorRef<Object> probe) implements NodeViews.Port {
-    @Override
-    public void view(ModuleView view) {
-      probe.tell(view);
-    }
-
-    @Override
-    public void unknown(ModuleId module) {
-      probe.tell(new Unknown(module));
-    }
-
-    @Override
-    public void release(ModuleId module) {
-      probe.tell(new Released(module));
-    }
-  }
-
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();

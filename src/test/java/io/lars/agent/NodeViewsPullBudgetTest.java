@@ -29,26 +29,6 @@ class NodeViewsPullBudgetTest {
           + "lars.agent.ask-timeout = 30s\n").withFallback(ConfigFactory.load()));
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private record Unknown(ModuleId module) {}
-
-  /** A port that forwards NOEXIST answers to a probe. */
-  private record ProbePort(ActorRef<Object> probe) implements NodeViews.Port {
-    @Override
-    public void view(ModuleView view) {
-      probe.tell(view);
-    }
-
-    @Override
-    public void unknown(ModuleId module) {
-      probe.tell(new Unknown(module));
-    }
-
-    @Override
-    public void release(ModuleId module) {
-      // Nothing is released in this test.
-    }
-  }
-
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
@@ -70,8 +50,8 @@ class NodeViewsPullBudgetTest {
       views.tell(new NodeViews.Need(new ModuleId(modid, 1)));
     }
     // Three pulls wait for the dns (first-pull-wait 20 s); the fourth and fifth are refused at once.
-    assertEquals(new Unknown(new ModuleId(4, 1)), port.expectMessageClass(Unknown.class, WAIT));
-    assertEquals(new Unknown(new ModuleId(5, 1)), port.expectMessageClass(Unknown.class, WAIT));
+    assertEquals(new ProbePort.Unknown(new ModuleId(4, 1)), port.expectMessageClass(ProbePort.Unknown.class, WAIT));
+    assertEquals(new ProbePort.Unknown(new ModuleId(5, 1)), port.expectMessageClass(ProbePort.Unknown.class, WAIT));
     assertEquals(refused + 2, stats.pullsRefused());
 
     // A second later the budget is new: the module is pulled, not refused.
