@@ -1,5 +1,9 @@
 package io.lars.bench;
 
+import static io.lars.bench.FuzzInputs.extreme;
+import static io.lars.bench.FuzzInputs.frame;
+import static io.lars.bench.FuzzInputs.randomBytes;
+
 import com.typesafe.config.ConfigFactory;
 import io.lars.db.JdbcRouteRepository;
 import io.lars.node.LarsNode;
@@ -185,27 +189,8 @@ public final class TcpFuzzBench {
     }
   }
 
-  private static byte[] frame(int msgId, byte[] body) {
-    return ByteBuffer.allocate(8 + body.length).order(ByteOrder.LITTLE_ENDIAN).putInt(msgId).putInt(body.length)
-        .put(body).array();
-  }
 
-  private static byte[] randomBytes(SplittableRandom random, int max) {
-    byte[] b = new byte[random.nextInt(max + 1)];
-    random.nextBytes(b);
-    return b;
-  }
 
-  private static int extreme(SplittableRandom random) {
-    return switch (random.nextInt(6)) {
-      case 0 -> Integer.MIN_VALUE;
-      case 1 -> Integer.MAX_VALUE;
-      case 2 -> -1;
-      case 3 -> 0;
-      case 4 -> 65536 + random.nextInt(1000);
-      default -> random.nextInt();
-    };
-  }
 
   /** A frame of the listener's own msgid: a random body, or a valid message with out-of-range values. */
   private static byte[] softInput(Protocol protocol, SplittableRandom random) {
@@ -214,15 +199,15 @@ public final class TcpFuzzBench {
       return frame(msgId, randomBytes(random, 200));
     }
     if (protocol == Protocol.DNS) {
-      return frame(msgId, GetRouteRequest.newBuilder().setModid(extreme(random)).setCmdid(extreme(random)).build()
-          .toByteArray());
+      return frame(msgId, GetRouteRequest.newBuilder().setModid(extreme(random, false))
+          .setCmdid(extreme(random, false)).build().toByteArray());
     }
-    ReportStatusReq.Builder b = ReportStatusReq.newBuilder().setModid(extreme(random)).setCmdid(extreme(random))
-        .setCaller(extreme(random)).setTs(extreme(random));
+    ReportStatusReq.Builder b = ReportStatusReq.newBuilder().setModid(extreme(random, false))
+        .setCmdid(extreme(random, false)).setCaller(extreme(random, false)).setTs(extreme(random, false));
     int results = random.nextInt(5);
     for (int i = 0; i < results; i++) {
-      b.addResults(HostCallResult.newBuilder().setIp(extreme(random)).setPort(extreme(random))
-          .setSucc(extreme(random)).setErr(extreme(random)).setOverload(random.nextBoolean()));
+      b.addResults(HostCallResult.newBuilder().setIp(extreme(random, false)).setPort(extreme(random, false))
+          .setSucc(extreme(random, false)).setErr(extreme(random, false)).setOverload(random.nextBoolean()));
     }
     return frame(msgId, b.build().toByteArray());
   }

@@ -1,5 +1,9 @@
 package io.lars.bench;
 
+import static io.lars.bench.FuzzInputs.extreme;
+import static io.lars.bench.FuzzInputs.frame;
+import static io.lars.bench.FuzzInputs.randomBytes;
+
 import com.typesafe.config.ConfigFactory;
 import io.lars.db.JdbcRouteRepository;
 import io.lars.node.LarsNode;
@@ -209,8 +213,8 @@ public final class UdpHttpFuzzBench {
       case 6 -> frame(7, GetRouteRequest.newBuilder().setModid(extremeModid(random)).setCmdid(extremeModid(random))
           .build().toByteArray());
       case 7 -> frame(6, ReportRequest.newBuilder().setModid(extremeModid(random)).setCmdid(extremeModid(random))
-          .setHost(HostInfo.newBuilder().setIp(extreme(random)).setPort(extreme(random)))
-          .setRetcode(extreme(random)).setTimecostMs(extreme(random)).build().toByteArray());
+          .setHost(HostInfo.newBuilder().setIp(extreme(random, true)).setPort(extreme(random, true)))
+          .setRetcode(extreme(random, true)).setTimecostMs(extreme(random, true)).build().toByteArray());
       case 8 -> frame(new int[] {1, 2, 3, 5, 8}[random.nextInt(5)], randomBytes(random, 60));
       default -> random.nextInt(20) == 0
           ? randomBytes(random, 65_507)
@@ -220,7 +224,7 @@ public final class UdpHttpFuzzBench {
 
   /** A modid or cmdid for fuzz frames: extreme values, else random; never the good module's (1,1). */
   private static int extremeModid(SplittableRandom random) {
-    int v = extreme(random);
+    int v = extreme(random, true);
     return v == 1 ? 2 : v;
   }
 
@@ -440,8 +444,8 @@ public final class UdpHttpFuzzBench {
     }
     switch (random.nextInt(8)) {
       case 0 -> path = path + "/" + randomToken(random, random.nextInt(20) == 0 ? 10_000 : 20);
-      case 1 -> path = path + "?modid=" + extreme(random) + "&cmdid=" + randomToken(random, 6) + "&limit="
-          + extreme(random) + "&minutes=" + extreme(random);
+      case 1 -> path = path + "?modid=" + extreme(random, true) + "&cmdid=" + randomToken(random, 6) + "&limit="
+          + extreme(random, true) + "&minutes=" + extreme(random, true);
       case 2 -> path = path + "%" + randomToken(random, 2);
       default -> { }
     }
@@ -450,7 +454,7 @@ public final class UdpHttpFuzzBench {
 
   /** An id in a path: extreme or random, never 1-3 (the good module's route rows). */
   private static long nonGoodId(SplittableRandom random) {
-    long v = random.nextBoolean() ? extreme(random) : random.nextLong();
+    long v = random.nextBoolean() ? extreme(random, true) : random.nextLong();
     return v >= 1 && v <= 3 ? v + 1000 : v;
   }
 
@@ -464,12 +468,12 @@ public final class UdpHttpFuzzBench {
         String open = random.nextBoolean() ? "[" : "{\"a\":";
         yield (open.repeat(depth) + (random.nextBoolean() ? "1" : "")).getBytes(StandardCharsets.UTF_8);
       }
-      case 5 -> ("{\"modid\":" + extreme(random) + ",\"cmdid\":" + extreme(random) + ",\"ip\":\""
+      case 5 -> ("{\"modid\":" + extreme(random, true) + ",\"cmdid\":" + extreme(random, true) + ",\"ip\":\""
           + (random.nextBoolean() ? "300.1.1." + random.nextInt(256) : randomToken(random, 12)) + "\",\"port\":"
           + (random.nextBoolean() ? 65536 + random.nextInt(1000) : -random.nextInt(1000)) + "}")
           .getBytes(StandardCharsets.UTF_8); // a route, always invalid
       case 6 -> ("{\"name\":\"" + randomToken(random, 300) + "\",\"" + randomToken(random, 10) + "\":"
-          + extreme(random) + "}").getBytes(StandardCharsets.UTF_8);
+          + extreme(random, true) + "}").getBytes(StandardCharsets.UTF_8);
       case 7 -> random.nextInt(60) == 0 ? randomBytes(random, 2 << 20) : randomBytes(random, 5000);
       default -> "{\"modid\":1,\"cmdid\":1,\"ip\":\"\\u0000\",\"port\":0,\"extra\":true}"
           .getBytes(StandardCharsets.UTF_8);
@@ -519,28 +523,5 @@ public final class UdpHttpFuzzBench {
     }
   }
 
-  // ---------------------------------------------------------------- shared
 
-  private static byte[] frame(int msgId, byte[] body) {
-    return ByteBuffer.allocate(8 + body.length).order(ByteOrder.LITTLE_ENDIAN).putInt(msgId).putInt(body.length)
-        .put(body).array();
-  }
-
-  private static byte[] randomBytes(SplittableRandom random, int max) {
-    byte[] b = new byte[random.nextInt(max + 1)];
-    random.nextBytes(b);
-    return b;
-  }
-
-  private static int extreme(SplittableRandom random) {
-    return switch (random.nextInt(7)) {
-      case 0 -> Integer.MIN_VALUE;
-      case 1 -> Integer.MAX_VALUE;
-      case 2 -> -1;
-      case 3 -> 0;
-      case 4 -> 65536 + random.nextInt(1000);
-      case 5 -> random.nextInt(100);
-      default -> random.nextInt();
-    };
-  }
 }
