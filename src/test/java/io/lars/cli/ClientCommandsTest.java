@@ -1,17 +1,16 @@
 package io.lars.cli;
 
+import static io.lars.testkit.LarsCli.lars;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lars.testkit.LarsCli.Run;
 import io.lars.client.ScriptedAgent;
 import io.lars.protocol.Frame;
 import io.lars.protocol.Host;
 import io.lars.protocol.MessageId;
 import io.lars.protocol.pb.ReportRequest;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,15 +26,6 @@ class ClientCommandsTest {
 
   private ScriptedAgent agent;
 
-  private record Run(int exit, String out, String err) {
-    /** Asserts a usage error: exit 64 and exactly one line on stderr, no stack trace. */
-    void isUsageError(String mentioning) {
-      assertEquals(LarsMain.USAGE, exit, out + err);
-      assertEquals(1, err.strip().lines().count(), err);
-      assertFalse(err.contains("Exception") || err.contains("\tat "), err);
-      assertTrue(err.contains(mentioning), err);
-    }
-  }
 
   @BeforeEach
   void start() throws Exception {
@@ -47,20 +37,6 @@ class ClientCommandsTest {
     agent.close();
   }
 
-  private static synchronized Run lars(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      return new Run(LarsMain.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
   @Test
   void gethostPrintsTheHostAndExitsWithTheReturnCode() {
@@ -73,8 +49,8 @@ class ClientCommandsTest {
   @Test
   void getrouteOfAnUnknownModuleSaysSoAndExits3() {
     Run known = lars("getroute", "5", "1", "--agent-ports", agent.portsOption());
-    assertEquals(0, known.exit, known.err);
-    assertEquals(List.of("ip = 10.0.0.1, port = 9001", "ip = 10.0.0.2, port = 9002"), known.out.lines().toList());
+    assertEquals(0, known.exit(), known.err());
+    assertEquals(List.of("ip = 10.0.0.1, port = 9001", "ip = 10.0.0.2, port = 9002"), known.out().lines().toList());
     Run unknown = lars("getroute", "77", "1", "--agent-ports", agent.portsOption());
     assertEquals(new Run(3, "no hosts for module (77,1)" + System.lineSeparator(), ""), unknown);
   }
@@ -97,10 +73,10 @@ class ClientCommandsTest {
   void reportWithNoAgentAnsweringSendsNothingAndExits4() {
     agent.silent();
     Run r = lars("report", "5", "1", "10.0.0.1", "9001", "0", "--timeout", "50", "--agent-ports", agent.portsOption());
-    assertEquals(LarsMain.NO_ANSWER, r.exit, r.out);
-    assertEquals("", r.out);
-    assertEquals(1, r.err.strip().lines().count(), r.err);
-    assertTrue(r.err.startsWith("report: no agent answered at 127.0.0.1:") && r.err.contains("nothing reported"), r.err);
+    assertEquals(LarsMain.NO_ANSWER, r.exit(), r.out());
+    assertEquals("", r.out());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().startsWith("report: no agent answered at 127.0.0.1:") && r.err().contains("nothing reported"), r.err());
     assertEquals(List.of(), agent.reports());
   }
 
@@ -109,14 +85,14 @@ class ClientCommandsTest {
     agent.silent();
     for (String cmd : List.of("gethost", "getroute", "simulate")) {
       Run r = lars(cmd, "5", "1", "--timeout", "50", "--agent-ports", agent.portsOption());
-      assertEquals(LarsMain.NO_ANSWER, r.exit, cmd + ": " + r.out + r.err);
-      assertEquals(1, r.err.strip().lines().count(), r.err);
-      assertTrue(r.err.startsWith(cmd + ": ") && r.err.contains("no answer"), r.err);
+      assertEquals(LarsMain.NO_ANSWER, r.exit(), cmd + ": " + r.out() + r.err());
+      assertEquals(1, r.err().strip().lines().count(), r.err());
+      assertTrue(r.err().startsWith(cmd + ": ") && r.err().contains("no answer"), r.err());
     }
     Run qps = lars("qps", "1", "--seconds", "1", "--timeout", "50", "--agent-ports", agent.portsOption());
-    assertEquals(LarsMain.NO_ANSWER, qps.exit, qps.out);
-    assertEquals("", qps.out);
-    assertTrue(qps.err.startsWith("qps: no answer from the agent"), qps.err);
+    assertEquals(LarsMain.NO_ANSWER, qps.exit(), qps.out());
+    assertEquals("", qps.out());
+    assertTrue(qps.err().startsWith("qps: no answer from the agent"), qps.err());
   }
 
   @Test
@@ -124,8 +100,8 @@ class ClientCommandsTest {
     Run unknown = lars("simulate", "77", "1", "2", "10", "--agent-ports", agent.portsOption());
     assertEquals(new Run(3, "no hosts for module (77,1)" + System.lineSeparator(), ""), unknown);
     Run known = lars("simulate", "5", "1", "0", "10", "--agent-ports", agent.portsOption());
-    assertEquals(0, known.exit, known.err);
-    assertTrue(known.out.matches("(?s).*10\\.0\\.0\\.1:9001\\s+5\\s+0.*10\\.0\\.0\\.2:9002\\s+5\\s+0.*"), known.out);
+    assertEquals(0, known.exit(), known.err());
+    assertTrue(known.out().matches("(?s).*10\\.0\\.0\\.1:9001\\s+5\\s+0.*10\\.0\\.0\\.2:9002\\s+5\\s+0.*"), known.out());
     assertEquals(10, agent.reports().size());
   }
 
@@ -133,14 +109,14 @@ class ClientCommandsTest {
   void qpsMeasuresFromTheFirstSecond() {
     agent.route(1, 1, A).route(2, 1, B);
     Run r = lars("qps", "2", "--seconds", "2", "--agent-ports", agent.portsOption());
-    assertEquals(0, r.exit, r.err);
-    assertEquals("", r.err);
-    Matcher first = Pattern.compile("second 1: (\\d+) qps").matcher(r.out);
-    assertTrue(first.find(), r.out);
-    assertTrue(Long.parseLong(first.group(1)) > 0, "the first second counted nothing:\n" + r.out);
-    Matcher avg = Pattern.compile("threads 2, 2 s: average (\\d+) qps").matcher(r.out);
-    assertTrue(avg.find() && Long.parseLong(avg.group(1)) > 0, r.out);
-    assertTrue(r.out.contains("get_host latency us: p50"), r.out);
+    assertEquals(0, r.exit(), r.err());
+    assertEquals("", r.err());
+    Matcher first = Pattern.compile("second 1: (\\d+) qps").matcher(r.out());
+    assertTrue(first.find(), r.out());
+    assertTrue(Long.parseLong(first.group(1)) > 0, "the first second counted nothing:\n" + r.out());
+    Matcher avg = Pattern.compile("threads 2, 2 s: average (\\d+) qps").matcher(r.out());
+    assertTrue(avg.find() && Long.parseLong(avg.group(1)) > 0, r.out());
+    assertTrue(r.out().contains("get_host latency us: p50"), r.out());
   }
 
   @Test
@@ -177,11 +153,11 @@ class ClientCommandsTest {
   void helpListsTheExitCodes() {
     for (String[] args : List.of(new String[] {"--help"}, new String[] {"gethost", "--help"})) {
       Run r = lars(args);
-      assertEquals(0, r.exit);
+      assertEquals(0, r.exit());
       for (String code : List.of("0", "1", "2", "3", "4", "64")) {
-        assertTrue(Pattern.compile("(?m)^\\s+" + code + "\\s+\\S").matcher(r.out).find(), "exit code " + code + " in\n" + r.out);
+        assertTrue(Pattern.compile("(?m)^\\s+" + code + "\\s+\\S").matcher(r.out()).find(), "exit code " + code + " in\n" + r.out());
       }
     }
-    assertTrue(lars("report", "--help").out.contains("only after the agent answered"));
+    assertTrue(lars("report", "--help").out().contains("only after the agent answered"));
   }
 }

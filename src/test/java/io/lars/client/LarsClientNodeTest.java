@@ -1,5 +1,6 @@
 package io.lars.client;
 
+import static io.lars.testkit.LarsCli.lars;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +11,7 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import io.lars.agent.LoadBalance;
 import io.lars.agent.LoadBalanceEntity;
 import io.lars.cli.LarsMain;
+import io.lars.testkit.LarsCli.Run;
 import io.lars.db.JdbcRouteRepository;
 import io.lars.node.LarsNode;
 import io.lars.node.Role;
@@ -17,9 +19,6 @@ import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.RetCode;
 import io.lars.testkit.TestNodeConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -137,22 +136,7 @@ class LarsClientNodeTest {
     assertEquals(List.of(A), overloaded);
   }
 
-  private record Run(int exit, String out, String err) {}
 
-  private static synchronized Run lars(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      return new Run(LarsMain.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
   private static String ports() {
     return conf.ports().agent().stream().map(String::valueOf).collect(Collectors.joining(","));
@@ -162,47 +146,47 @@ class LarsClientNodeTest {
   void cliToolsPrintTheReferenceLinesAndExitCodes() throws Exception {
     awaitRoute(4);
     Run gethost = lars("gethost", "4", "1", "--agent-ports", ports());
-    assertEquals(0, gethost.exit, gethost.err);
-    assertTrue(gethost.out.matches("host is 10\\.0\\.0\\.[12]:900[12]\\R"), gethost.out);
+    assertEquals(0, gethost.exit(), gethost.err());
+    assertTrue(gethost.out().matches("host is 10\\.0\\.0\\.[12]:900[12]\\R"), gethost.out());
 
     Run getroute = lars("getroute", "4", "1", "--agent-ports", ports());
-    assertEquals(0, getroute.exit, getroute.err);
+    assertEquals(0, getroute.exit(), getroute.err());
     assertEquals(Set.of("ip = 10.0.0.1, port = 9001", "ip = 10.0.0.2, port = 9002"),
-        Set.of(getroute.out.strip().split("\\R")));
+        Set.of(getroute.out().strip().split("\\R")));
 
     Run noexist = lars("gethost", "888", "8", "--agent-ports", ports());
-    assertEquals(RetCode.NOEXIST.code(), noexist.exit, noexist.out);
+    assertEquals(RetCode.NOEXIST.code(), noexist.exit(), noexist.out());
 
     Run report = lars("report", "4", "1", "10.0.0.1", "9001", "1", "--timecost-ms", "250", "--agent-ports", ports());
-    assertEquals(0, report.exit, report.err);
+    assertEquals(0, report.exit(), report.err());
 
     Run simulate = lars("simulate", "4", "1", "0", "40", "--agent-ports", ports());
-    assertEquals(0, simulate.exit, simulate.err);
-    assertTrue(simulate.out.contains("10.0.0.1:9001") && simulate.out.contains("10.0.0.2:9002"), simulate.out);
+    assertEquals(0, simulate.exit(), simulate.err());
+    assertTrue(simulate.out().contains("10.0.0.1:9001") && simulate.out().contains("10.0.0.2:9002"), simulate.out());
 
     Run qps = lars("qps", "2", "--seconds", "2", "--agent-ports", ports());
-    assertEquals(0, qps.exit, qps.err);
-    assertTrue(qps.out.contains("second 2:") && qps.out.contains("p99"), qps.out);
+    assertEquals(0, qps.exit(), qps.err());
+    assertTrue(qps.out().contains("second 2:") && qps.out().contains("p99"), qps.out());
   }
 
   @Test
   void cliRejectsBadArguments() {
-    assertNotEquals(0, lars("report", "4", "1", "10.0.0.300", "9001", "0").exit);
-    assertNotEquals(0, lars("report", "4", "1", "10.0.0.1", "70000", "0").exit);
-    assertNotEquals(0, lars("report", "4", "1", "10.0.0.1", "9001", "7").exit);
-    assertNotEquals(0, lars("simulate", "4", "1", "11").exit);
-    assertNotEquals(0, lars("qps", "0").exit);
-    assertNotEquals(0, lars("gethost", "x", "1").exit);
+    assertNotEquals(0, lars("report", "4", "1", "10.0.0.300", "9001", "0").exit());
+    assertNotEquals(0, lars("report", "4", "1", "10.0.0.1", "70000", "0").exit());
+    assertNotEquals(0, lars("report", "4", "1", "10.0.0.1", "9001", "7").exit());
+    assertNotEquals(0, lars("simulate", "4", "1", "11").exit());
+    assertNotEquals(0, lars("qps", "0").exit());
+    assertNotEquals(0, lars("gethost", "x", "1").exit());
     Run noSub = lars();
-    assertNotEquals(0, noSub.exit);
+    assertNotEquals(0, noSub.exit());
   }
 
   @Test
   void silentAgentPortGivesTheNoAnswerExitCode() {
     Run r = lars("gethost", "1", "1", "--timeout", "100", "--agent-ports",
         TestNodeConfig.freeUdpPort() + "," + TestNodeConfig.freeUdpPort() + "," + TestNodeConfig.freeUdpPort());
-    assertEquals(LarsMain.NO_ANSWER, r.exit);
-    assertInstanceOf(String.class, r.err);
-    assertTrue(r.err.contains("no answer"), r.err);
+    assertEquals(LarsMain.NO_ANSWER, r.exit());
+    assertInstanceOf(String.class, r.err());
+    assertTrue(r.err().contains("no answer"), r.err());
   }
 }
