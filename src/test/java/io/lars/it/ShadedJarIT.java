@@ -44,7 +44,10 @@ class ShadedJarIT {
         "lars.dns { bind = 127.0.0.1, port = " + p.dns() + " }",
         "lars.reporter { bind = 127.0.0.1, port = " + p.reporter() + " }",
         "lars.agent { ports = [" + p.agent().get(0) + "," + p.agent().get(1) + "," + p.agent().get(2) + "]",
-        "  dns.port = " + p.dns() + ", reporter.port = " + p.reporter() + " }",
+        "  dns.port = " + p.dns() + ", reporter.port = " + p.reporter(),
+        // The first answer must come from the route, not from first-pull-wait (100 ms) running out
+        // on a busy machine: NOEXIST then means the dns did not have the seeded route.
+        "  load-balance.first-pull-wait = 10s }",
         "lars.admin { port = " + p.admin() + ", data-dir = \"" + dir + "\" }",
         "akka.management.http.port = " + p.management(),
         "akka.remote.artery.canonical.port = " + TestNodeConfig.freeTcpPort()));
