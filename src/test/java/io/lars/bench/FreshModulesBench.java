@@ -30,9 +30,14 @@ import org.HdrHistogram.Histogram;
  * then asks the agent for each module once, one after the other, and prints the latency
  * percentiles of those first answers and the answers by return code.
  *
+ * <p>With {@code warm-up} > 0, that many other fresh modules (modid {@code base + count}..) are
+ * asked for first and not measured: a node that has served for a while has compiled its
+ * first-pull path (and this client its own code); without them the first tens of modules measure
+ * the JIT compiler.
+ *
  * <pre>
  * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.lars.bench.FreshModulesBench \
- *   ADMIN_URL TOKEN_FILE AGENT_PORT [count=100] [modid-base=50000]
+ *   ADMIN_URL TOKEN_FILE AGENT_PORT [count=100] [modid-base=50000] [warm-up=0]
  * </pre>
  * The agent's three ports are {@code AGENT_PORT}..+2, chosen by (modid + cmdid) % 3 as clients do.
  */
@@ -43,7 +48,7 @@ public final class FreshModulesBench {
   /**
    * Runs the measurement and prints one RESULT line.
    *
-   * @param args admin URL, token file, first agent port, optional count and modid base
+   * @param args admin URL, token file, first agent port, optional count, modid base and warm-up count
    * @throws Exception if the admin refuses a route or the node cannot be reached
    */
   public static void main(String[] args) throws Exception {
@@ -52,8 +57,9 @@ public final class FreshModulesBench {
     int agentPort = Integer.parseInt(args[2]);
     int count = args.length > 3 ? Integer.parseInt(args[3]) : 100;
     int base = args.length > 4 ? Integer.parseInt(args[4]) : 50_000;
+    int warmUp = args.length > 5 ? Integer.parseInt(args[5]) : 0;
     HttpClient http = HttpClient.newHttpClient();
-    for (int i = 0; i < count; i++) {
+    for (int i = 0; i < count + warmUp; i++) {
       String body = "{\"modid\":" + (base + i) + ",\"cmdid\":1,\"ip\":\"10.9.0.1\",\"port\":9000}";
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(admin.resolve("/api/routes"))
           .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
@@ -71,8 +77,9 @@ public final class FreshModulesBench {
     byte[] in = new byte[65536];
     try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       socket.setSoTimeout(3000);
-      for (int i = 0; i < count; i++) {
-        int modid = base + i;
+      for (int i = 0; i < count + warmUp; i++) {
+        boolean measured = i >= warmUp;
+        int modid = measured ? base + i - warmUp : base + count + i;
         ByteString request = FrameCodec.encode(Frame.of(MessageId.GET_HOST_REQUEST,
             GetHostRequest.newBuilder().setSeq(i).setModid(modid).setCmdid(1).build()));
         byte[] bytes = request.toArray();
@@ -82,17 +89,22 @@ public final class FreshModulesBench {
         try {
           DatagramPacket packet = new DatagramPacket(in, in.length);
           socket.receive(packet);
-          latency.recordValue(System.nanoTime() - start);
+          long nanos = System.nanoTime() - start;
           GetHostResponse answer = FrameCodec.decodeDatagram(ByteString.fromArray(Arrays.copyOf(in, packet.getLength())))
               .decode(GetHostResponse.class);
-          answers.merge(RetCode.of(answer.getRetcode()), 1, Integer::sum);
+          if (measured) {
+            latency.recordValue(nanos);
+            answers.merge(RetCode.of(answer.getRetcode()), 1, Integer::sum);
+          }
         } catch (SocketTimeoutException e) {
-          timeouts++;
+          if (measured) {
+            timeouts++;
+          }
         }
       }
     }
-    String result = String.format("RESULT first get_host of %d fresh modules: p50=%.1fms p99=%.1fms max=%.1fms "
-            + "answers=%s timeouts=%d", count, latency.getValueAtPercentile(50) / 1e6,
+    String result = String.format("RESULT first get_host of %d fresh modules (after %d warm-up modules): p50=%.1fms "
+            + "p99=%.1fms max=%.1fms answers=%s timeouts=%d", count, warmUp, latency.getValueAtPercentile(50) / 1e6,
         latency.getValueAtPercentile(99) / 1e6, latency.getMaxValue() / 1e6, answers, timeouts);
     System.out.println(result);
   }
