@@ -1,5 +1,6 @@
 package io.lars.agent;
 
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
@@ -44,7 +45,8 @@ import java.util.function.LongSupplier;
  *       as is NOEXIST when the dns did not answer at all; a late answer is still used.
  *   <li>{@link EntityView}s from the entity replace the node's view. The node watches the entity;
  *       when it stops (passivated, moved, its node lost) the node subscribes again at once and then
- *       every {@code resubscribe-interval} until a view arrives, serving its last view meanwhile. A
+ *       every {@code resubscribe-interval} until a view arrives, serving its last view meanwhile;
+ *       not once the node's coordinated shutdown has begun (its region is handing entities off). A
  *       view not confirmed by an entity for {@code stale-after} counts as stale
  *       ({@link AgentStats#staleViews()}).
  *   <li>Routes pushed by the dns go to the entity ({@link LoadBalanceEntity.RoutesUpdated}); while
@@ -210,6 +212,7 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
   private final TimerScheduler<Command> timers;
   private final LongSupplier clock;
   private final ActorRef<DnsClient.Command> dns;
+  private final CoordinatedShutdown shutdown;
   private final List<Port> ports = new ArrayList<>();
   private final Map<ModuleId, Served> served = new HashMap<>();
   /** Outstanding first pulls: module to the clock millis it was asked. */
@@ -256,6 +259,7 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
     this.entities = entities;
     this.timers = timers;
     this.clock = clock;
+    this.shutdown = CoordinatedShutdown.get(context.getSystem());
     this.negative = new NegativeCache(settings.negativeCacheSize(), settings.negativeCacheTtl().toMillis());
     this.dns = context.spawn(Behaviors.supervise(DnsClient.create(settings, context.getSelf(), stats))
         .onFailure(SupervisorStrategy.restart()), "dns-client", DispatcherSelector.sameAsParent());
@@ -470,6 +474,11 @@ public final class NodeViews extends AbstractBehavior<NodeViews.Command> {
   }
 
   private void subscribe(ModuleId module, Served s, long now) {
+    if (shutdown.getShutdownReason().isPresent()) {
+      // The node is leaving: its entities are handed off, and a new subscription would start one
+      // again in the region that is stopping (which then waits out its shutdown phase).
+      return;
+    }
     s.lastSubscribeMs = now;
     List<Host> route = s.dnsRoute.isEmpty() ? s.view.hosts() : s.dnsRoute;
     entities.apply(module).tell(new LoadBalanceEntity.Subscribe(getContext().getSelf(), route));
