@@ -17,7 +17,7 @@ import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.PersistenceId;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.lars.node.CborSerializable;
+import io.lars.CborSerializable;
 import io.lars.node.Role;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;

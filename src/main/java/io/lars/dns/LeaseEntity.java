@@ -20,7 +20,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.lars.db.RouteLimits;
-import io.lars.node.CborSerializable;
+import io.lars.CborSerializable;
 import io.lars.node.Role;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;

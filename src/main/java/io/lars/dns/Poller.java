@@ -11,7 +11,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.lars.db.RouteLimits;
 import io.lars.db.RouteRepository;
-import io.lars.node.CborSerializable;
+import io.lars.CborSerializable;
 import io.lars.protocol.ModuleId;
 import java.time.Duration;
 import java.util.ArrayList;

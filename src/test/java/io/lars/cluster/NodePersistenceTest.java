@@ -13,7 +13,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import com.typesafe.config.ConfigFactory;
 import io.lars.db.DbSettings;
-import io.lars.node.CborSerializable;
+import io.lars.CborSerializable;
 import io.lars.node.LarsNode;
 import io.lars.node.Role;
 import io.lars.testkit.TestNodeConfig;
