@@ -135,9 +135,21 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   /**
    * Asks for the whole load-balancing state, for the admin.
    *
-   * @param replyTo where the snapshot goes
+   * @param replyTo where the answer goes
    */
-  public record GetState(ActorRef<LoadBalance.Snapshot> replyTo) implements Command {}
+  public record GetState(ActorRef<CurrentState> replyTo) implements Command {}
+
+  /**
+   * The answer to {@link GetState}; crosses nodes as CBOR like every other message of the entity.
+   *
+   * @param snapshot the module's route, host states and counters at the time of the question
+   */
+  public record CurrentState(LoadBalance.Snapshot snapshot) implements CborSerializable {
+    /** @throws NullPointerException if {@code snapshot} is null */
+    public CurrentState {
+      Objects.requireNonNull(snapshot, "snapshot");
+    }
+  }
 
   /**
    * Asks where the entity runs (tests, tools).
@@ -496,7 +508,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   }
 
   private Behavior<Command> onGetState(GetState request) {
-    request.replyTo().tell(loadBalance.snapshot());
+    request.replyTo().tell(new CurrentState(loadBalance.snapshot()));
     return this;
   }
 

@@ -146,8 +146,8 @@ class AgentDatabaseOutageTest {
 
   private static LoadBalance.Snapshot stateOf(ClusterSharding sharding, ModuleId module) {
     return sharding.entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId())
-        .<LoadBalance.Snapshot>ask(LoadBalanceEntity.GetState::new, Duration.ofSeconds(3))
-        .toCompletableFuture().join();
+        .<LoadBalanceEntity.CurrentState>ask(LoadBalanceEntity.GetState::new, Duration.ofSeconds(3))
+        .toCompletableFuture().join().snapshot();
   }
 
   private static void awaitDnsKnows(TestProbe<Object> probe, LarsNode node, ModuleId module) {
