@@ -227,9 +227,11 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
    * What is persisted: route updates and host transitions, never per-call counters
    * (DESIGN.md "Persistence"). Nested here because the commands already have a
    * {@code RoutesUpdated}: refer to them as {@code Event.RoutesUpdated},
-   * {@code Event.HostOverloaded}, {@code Event.HostIdled}.
+   * {@code Event.HostOverloaded}, {@code Event.HostIdled}. Written by
+   * {@link LoadBalanceSerializer} under fixed manifests (DESIGN.md "Persisted data"), so these
+   * classes may be renamed; a change of their fields needs a matching change of the serializer.
    */
-  public sealed interface Event extends CborSerializable {
+  public sealed interface Event {
 
     /**
      * The module's route changed (or became known).
@@ -260,13 +262,14 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   }
 
   /**
-   * The persisted state: what a recovered entity needs to answer at once.
+   * The persisted state: what a recovered entity needs to answer at once; the snapshot, written
+   * by {@link LoadBalanceSerializer} (manifest {@value LoadBalanceSerializer#STATE}).
    *
    * @param routeKnown false until the first route arrived
    * @param hosts the route, sorted, immutable
    * @param overloaded the hosts of the route that are overloaded, sorted, immutable
    */
-  public record State(boolean routeKnown, List<Host> hosts, List<Host> overloaded) implements CborSerializable {
+  public record State(boolean routeKnown, List<Host> hosts, List<Host> overloaded) {
 
     /** The state of a module never seen. */
     public static final State EMPTY = new State(false, List.of(), List.of());
