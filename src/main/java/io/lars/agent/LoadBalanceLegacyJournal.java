@@ -1,21 +1,19 @@
 package io.lars.agent;
 
-import akka.persistence.typed.EventAdapter;
-import akka.persistence.typed.EventSeq;
-import akka.persistence.typed.SnapshotAdapter;
-import akka.serialization.jackson.JacksonMigration;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.lars.CborSerializable;
 import io.lars.agent.LoadBalanceEntity.Event;
 import io.lars.agent.LoadBalanceEntity.State;
+import io.lars.persisted.LegacyEventAdapter;
+import io.lars.persisted.LegacyMigration;
+import io.lars.persisted.LegacySnapshotAdapter;
 import io.lars.protocol.Host;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Reads LoadBalance journal rows written before {@link LoadBalanceSerializer} (DESIGN.md
- * "Persisted data"): Jackson CBOR, serializer id 33, manifest = the class name the event or state
- * had then, e.g. {@code io.lars.agent.LoadBalanceEntity$Event$HostOverloaded}.
+ * Reads LoadBalance journal rows written before {@link LoadBalanceSerializer}
+ * (DESIGN.md "Persisted data"): Jackson CBOR, serializer id 33, manifest = the class name the
+ * event or state had then, e.g. {@code io.lars.agent.LoadBalanceEntity$Event$HostOverloaded}.
  *
  * <p>Those manifests are frozen in {@link #MANIFESTS}, and {@code lars-persistence.conf} points
  * each of them at {@link Migration}, which makes Jackson read the row into one of the frozen
@@ -81,91 +79,52 @@ public final class LoadBalanceLegacyJournal {
    */
   public record StateV0(boolean routeKnown, List<HostV0> hosts, List<HostV0> overloaded) implements Legacy {}
 
-  /**
-   * Points Jackson from a legacy manifest to its frozen record. Version 2 so that Jackson applies
-   * it to the unversioned (version 1) manifests of the old rows; the JSON is read as it is.
-   */
-  public static final class Migration extends JacksonMigration {
-
-    @Override
-    public int currentVersion() {
-      return 2;
-    }
-
-    /**
-     * @param fromVersion 1 for every old row
-     * @param className a legacy manifest
-     * @return the frozen record's class name, or {@code className} when it is not a legacy manifest
-     */
-    @Override
-    public String transformClassName(int fromVersion, String className) {
-      Class<?> frozen = MANIFESTS.get(className);
-      return frozen == null ? className : frozen.getName();
-    }
-
-    @Override
-    public JsonNode transform(int fromVersion, JsonNode json) {
-      return json;
+  /** The migration named for every legacy manifest of this entity in {@code lars-persistence.conf}. */
+  public static final class Migration extends LegacyMigration {
+    /** Maps {@link #MANIFESTS}. */
+    public Migration() {
+      super(MANIFESTS);
     }
   }
 
-  /** The entity's event adapter: today's events pass through; legacy rows become today's events. */
-  public static final class Events extends EventAdapter<Event, Object> {
-
-    @Override
-    public Object toJournal(Event e) {
-      return e;
+  /** The recorder's event adapter: legacy rows become today's events. */
+  public static final class Events extends LegacyEventAdapter<Event> {
+    /** For {@link Event}s. */
+    public Events() {
+      super(Event.class);
     }
 
-    /** @return empty, as without an adapter */
     @Override
-    public String manifest(Event event) {
-      return "";
-    }
-
-    /**
-     * @param p an event as read from the journal
-     * @param manifest the adapter manifest (empty)
-     * @return the event in today's form
-     * @throws IllegalArgumentException for an object that is neither (the recovery fails and is retried)
-     */
-    @Override
-    public EventSeq<Event> fromJournal(Object p, String manifest) {
-      if (p instanceof Event e) {
-        return EventSeq.single(e);
-      } else if (p instanceof RoutesUpdatedV0 e) {
-        return EventSeq.single(new Event.RoutesUpdated(hosts(e.hosts())));
-      } else if (p instanceof HostOverloadedV0 e) {
-        return EventSeq.single(new Event.HostOverloaded(e.host().host()));
-      } else if (p instanceof HostIdledV0 e) {
-        return EventSeq.single(new Event.HostIdled(e.host().host()));
+    protected Event fromLegacy(Object legacy) {
+      if (legacy instanceof RoutesUpdatedV0 e) {
+        return new Event.RoutesUpdated(hosts(e.hosts()));
+      } else if (legacy instanceof HostOverloadedV0 e) {
+        return new Event.HostOverloaded(e.host().host());
+      } else if (legacy instanceof HostIdledV0 e) {
+        return new Event.HostIdled(e.host().host());
       }
-      throw new IllegalArgumentException("not a LoadBalance event: " + (p == null ? "null" : p.getClass().getName()));
+      throw new IllegalArgumentException("not a LoadBalance event: " + className(legacy));
     }
   }
 
-  /** The entity's snapshot adapter: today's state passes through; a legacy snapshot becomes today's state. */
-  public static final class Snapshots implements SnapshotAdapter<State> {
-
-    @Override
-    public Object toJournal(State state) {
-      return state;
+  /** The recorder's snapshot adapter: a legacy snapshot becomes today's state. */
+  public static final class Snapshots extends LegacySnapshotAdapter<State> {
+    /** For {@link State}. */
+    public Snapshots() {
+      super(State.class);
     }
 
-    /**
-     * @param from a snapshot as read from the store
-     * @return the state in today's form
-     * @throws IllegalArgumentException for an object that is neither
-     */
     @Override
-    public State fromJournal(Object from) {
-      if (from instanceof State s) {
-        return s;
-      } else if (from instanceof StateV0 s) {
+    protected State fromLegacy(Object legacy) {
+      if (legacy instanceof StateV0 s) {
         return new State(s.routeKnown(), hosts(s.hosts()), hosts(s.overloaded()));
       }
-      throw new IllegalArgumentException("not a LoadBalance state: " + (from == null ? "null" : from.getClass().getName()));
+      throw new IllegalArgumentException("not a LoadBalance state: " + className(legacy));
     }
+  }
+
+  private static String className(Object o) {
+    return o == null ? "null" : o.getClass().getName();
   }
 
   private static List<Host> hosts(List<HostV0> hosts) {

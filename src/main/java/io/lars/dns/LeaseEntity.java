@@ -116,9 +116,9 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
   private enum Stop implements Command { INSTANCE }
 
   /**
-   * What is journaled. Written by {@link LeaseSerializer} under fixed manifests (DESIGN.md
-   * "Persisted data"), so these classes may be renamed; a change of their fields needs a matching
-   * change of the serializer.
+   * What is journaled. Written by {@link LeaseSerializer} under fixed manifests
+   * (DESIGN.md "Persisted data"), so these classes may be renamed; a change of their fields needs a
+   * matching change of the serializer.
    */
   public sealed interface Event {
 

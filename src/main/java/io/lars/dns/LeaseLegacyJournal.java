@@ -1,13 +1,11 @@
 package io.lars.dns;
 
-import akka.persistence.typed.EventAdapter;
-import akka.persistence.typed.EventSeq;
-import akka.persistence.typed.SnapshotAdapter;
-import akka.serialization.jackson.JacksonMigration;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.lars.CborSerializable;
 import io.lars.dns.LeaseEntity.Event;
 import io.lars.dns.LeaseEntity.State;
+import io.lars.persisted.LegacyEventAdapter;
+import io.lars.persisted.LegacyMigration;
+import io.lars.persisted.LegacySnapshotAdapter;
 import io.lars.protocol.Host;
 import java.util.Map;
 import java.util.TreeMap;
@@ -96,92 +94,53 @@ public final class LeaseLegacyJournal {
    */
   public record StateV0(Map<String, LeaseV0> leases) implements Legacy {}
 
-  /**
-   * Points Jackson from a legacy manifest to its frozen record. Version 2 so that Jackson applies
-   * it to the unversioned (version 1) manifests of the old rows; the JSON is read as it is.
-   */
-  public static final class Migration extends JacksonMigration {
-
-    @Override
-    public int currentVersion() {
-      return 2;
-    }
-
-    /**
-     * @param fromVersion 1 for every old row
-     * @param className a legacy manifest
-     * @return the frozen record's class name, or {@code className} when it is not a legacy manifest
-     */
-    @Override
-    public String transformClassName(int fromVersion, String className) {
-      Class<?> frozen = MANIFESTS.get(className);
-      return frozen == null ? className : frozen.getName();
-    }
-
-    @Override
-    public JsonNode transform(int fromVersion, JsonNode json) {
-      return json;
+  /** The migration named for every legacy manifest of this entity in {@code lars-persistence.conf}. */
+  public static final class Migration extends LegacyMigration {
+    /** Maps {@link #MANIFESTS}. */
+    public Migration() {
+      super(MANIFESTS);
     }
   }
 
-  /** The owner's event adapter: today's events pass through; legacy rows become today's events. */
-  public static final class Events extends EventAdapter<Event, Object> {
-
-    @Override
-    public Object toJournal(Event e) {
-      return e;
+  /** The owner's event adapter: legacy rows become today's events. */
+  public static final class Events extends LegacyEventAdapter<Event> {
+    /** For {@link Event}s. */
+    public Events() {
+      super(Event.class);
     }
 
-    /** @return empty, as without an adapter */
     @Override
-    public String manifest(Event event) {
-      return "";
-    }
-
-    /**
-     * @param p an event as read from the journal
-     * @param manifest the adapter manifest (empty)
-     * @return the event in today's form
-     * @throws IllegalArgumentException for an object that is neither (the recovery fails and is retried)
-     */
-    @Override
-    public EventSeq<Event> fromJournal(Object p, String manifest) {
-      if (p instanceof Event e) {
-        return EventSeq.single(e);
-      } else if (p instanceof RegisteredV0 e) {
-        return EventSeq.single(new Event.Registered(e.lease().lease()));
-      } else if (p instanceof DrainStartedV0 e) {
-        return EventSeq.single(new Event.DrainStarted(e.leaseId(), e.untilMs()));
-      } else if (p instanceof RemovedV0 e) {
-        return EventSeq.single(new Event.Removed(e.leaseId(), e.reason()));
+    protected Event fromLegacy(Object legacy) {
+      if (legacy instanceof RegisteredV0 e) {
+        return new Event.Registered(e.lease().lease());
+      } else if (legacy instanceof DrainStartedV0 e) {
+        return new Event.DrainStarted(e.leaseId(), e.untilMs());
+      } else if (legacy instanceof RemovedV0 e) {
+        return new Event.Removed(e.leaseId(), e.reason());
       }
-      throw new IllegalArgumentException("not a lease event: " + (p == null ? "null" : p.getClass().getName()));
+      throw new IllegalArgumentException("not a lease event: " + className(legacy));
     }
   }
 
-  /** The owner's snapshot adapter: today's state passes through; a legacy snapshot becomes today's state. */
-  public static final class Snapshots implements SnapshotAdapter<State> {
-
-    @Override
-    public Object toJournal(State state) {
-      return state;
+  /** The owner's snapshot adapter: a legacy snapshot becomes today's state. */
+  public static final class Snapshots extends LegacySnapshotAdapter<State> {
+    /** For {@link State}. */
+    public Snapshots() {
+      super(State.class);
     }
 
-    /**
-     * @param from a snapshot as read from the store
-     * @return the state in today's form
-     * @throws IllegalArgumentException for an object that is neither
-     */
     @Override
-    public State fromJournal(Object from) {
-      if (from instanceof State s) {
-        return s;
-      } else if (from instanceof StateV0 s) {
+    protected State fromLegacy(Object legacy) {
+      if (legacy instanceof StateV0 s) {
         Map<String, Lease> leases = new TreeMap<>();
         s.leases().forEach((id, lease) -> leases.put(id, lease.lease()));
         return new State(leases);
       }
-      throw new IllegalArgumentException("not a lease state: " + (from == null ? "null" : from.getClass().getName()));
+      throw new IllegalArgumentException("not a lease state: " + className(legacy));
     }
+  }
+
+  private static String className(Object o) {
+    return o == null ? "null" : o.getClass().getName();
   }
 }
