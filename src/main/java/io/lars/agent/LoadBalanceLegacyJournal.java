@@ -3,9 +3,7 @@ package io.lars.agent;
 import io.lars.CborSerializable;
 import io.lars.agent.LoadBalanceEntity.Event;
 import io.lars.agent.LoadBalanceEntity.State;
-import io.lars.persisted.LegacyEventAdapter;
 import io.lars.persisted.LegacyMigration;
-import io.lars.persisted.LegacySnapshotAdapter;
 import io.lars.protocol.Host;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +16,8 @@ import java.util.Map;
  * <p>Those manifests are frozen in {@link #MANIFESTS}, and {@code lars-persistence.conf} points
  * each of them at {@link Migration}, which makes Jackson read the row into one of the frozen
  * records below (shaped like the old JSON, bound to {@code jackson-cbor} through the marker) instead
- * of the class the manifest names. {@link Events} and {@link Snapshots} then turn them into today's
- * {@link Event}s and {@link State}. So the entity's own classes can be renamed or reshaped freely;
+ * of the class the manifest names. The recorder's event and snapshot adapters then turn them into
+ * today's {@link Event}s and {@link State} ({@link #event}, {@link #state}). So the entity's own classes can be renamed or reshaped freely;
  * the records here and the manifests must never change (the journal fixture test replays rows of
  * the old format through this path).
  */
@@ -87,40 +85,32 @@ public final class LoadBalanceLegacyJournal {
     }
   }
 
-  /** The recorder's event adapter: legacy rows become today's events. */
-  public static final class Events extends LegacyEventAdapter<Event> {
-    /** For {@link Event}s. */
-    public Events() {
-      super(Event.class);
+  /**
+   * @param legacy what an old journal row was read into
+   * @return today's event
+   * @throws IllegalArgumentException if it is not a legacy LoadBalance event
+   */
+  public static Event event(Object legacy) {
+    if (legacy instanceof RoutesUpdatedV0 e) {
+      return new Event.RoutesUpdated(hosts(e.hosts()));
+    } else if (legacy instanceof HostOverloadedV0 e) {
+      return new Event.HostOverloaded(e.host().host());
+    } else if (legacy instanceof HostIdledV0 e) {
+      return new Event.HostIdled(e.host().host());
     }
-
-    @Override
-    protected Event fromLegacy(Object legacy) {
-      if (legacy instanceof RoutesUpdatedV0 e) {
-        return new Event.RoutesUpdated(hosts(e.hosts()));
-      } else if (legacy instanceof HostOverloadedV0 e) {
-        return new Event.HostOverloaded(e.host().host());
-      } else if (legacy instanceof HostIdledV0 e) {
-        return new Event.HostIdled(e.host().host());
-      }
-      throw new IllegalArgumentException("not a LoadBalance event: " + className(legacy));
-    }
+    throw new IllegalArgumentException("not a LoadBalance event: " + className(legacy));
   }
 
-  /** The recorder's snapshot adapter: a legacy snapshot becomes today's state. */
-  public static final class Snapshots extends LegacySnapshotAdapter<State> {
-    /** For {@link State}. */
-    public Snapshots() {
-      super(State.class);
+  /**
+   * @param legacy what an old snapshot was read into
+   * @return today's state
+   * @throws IllegalArgumentException if it is not the legacy LoadBalance state
+   */
+  public static State state(Object legacy) {
+    if (legacy instanceof StateV0 s) {
+      return new State(s.routeKnown(), hosts(s.hosts()), hosts(s.overloaded()));
     }
-
-    @Override
-    protected State fromLegacy(Object legacy) {
-      if (legacy instanceof StateV0 s) {
-        return new State(s.routeKnown(), hosts(s.hosts()), hosts(s.overloaded()));
-      }
-      throw new IllegalArgumentException("not a LoadBalance state: " + className(legacy));
-    }
+    throw new IllegalArgumentException("not a LoadBalance state: " + className(legacy));
   }
 
   private static String className(Object o) {

@@ -15,6 +15,8 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.lars.agent.LoadBalanceEntity.Event;
 import io.lars.agent.LoadBalanceEntity.State;
+import io.lars.persisted.LegacyEventAdapter;
+import io.lars.persisted.LegacySnapshotAdapter;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.time.Duration;
@@ -150,13 +152,13 @@ public final class LoadBalanceRecorder extends EventSourcedBehavior<LoadBalanceR
   /** @return today's events as they are; rows of the old Jackson format as today's events */
   @Override
   public EventAdapter<Event, ?> eventAdapter() {
-    return new LoadBalanceLegacyJournal.Events();
+    return new LegacyEventAdapter<>(Event.class, LoadBalanceLegacyJournal::event);
   }
 
   /** @return today's state as it is; a snapshot of the old Jackson format as today's state */
   @Override
   public SnapshotAdapter<State> snapshotAdapter() {
-    return new LoadBalanceLegacyJournal.Snapshots();
+    return new LegacySnapshotAdapter<>(State.class, LoadBalanceLegacyJournal::state);
   }
 
   @Override

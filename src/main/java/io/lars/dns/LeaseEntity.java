@@ -21,9 +21,11 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
-import io.lars.db.RouteLimits;
 import io.lars.CborSerializable;
+import io.lars.db.RouteLimits;
 import io.lars.node.Role;
+import io.lars.persisted.LegacyEventAdapter;
+import io.lars.persisted.LegacySnapshotAdapter;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.transport.LogThrottle;
@@ -489,13 +491,13 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
   /** @return today's events as they are; rows of the old Jackson format as today's events */
   @Override
   public EventAdapter<Event, ?> eventAdapter() {
-    return new LeaseLegacyJournal.Events();
+    return new LegacyEventAdapter<>(Event.class, LeaseLegacyJournal::event);
   }
 
   /** @return today's state as it is; a snapshot of the old Jackson format as today's state */
   @Override
   public SnapshotAdapter<State> snapshotAdapter() {
-    return new LeaseLegacyJournal.Snapshots();
+    return new LegacySnapshotAdapter<>(State.class, LeaseLegacyJournal::state);
   }
 
   @Override

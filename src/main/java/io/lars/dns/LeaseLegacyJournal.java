@@ -3,9 +3,7 @@ package io.lars.dns;
 import io.lars.CborSerializable;
 import io.lars.dns.LeaseEntity.Event;
 import io.lars.dns.LeaseEntity.State;
-import io.lars.persisted.LegacyEventAdapter;
 import io.lars.persisted.LegacyMigration;
-import io.lars.persisted.LegacySnapshotAdapter;
 import io.lars.protocol.Host;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,8 +16,8 @@ import java.util.TreeMap;
  * <p>Those manifests are frozen in {@link #MANIFESTS}, and {@code lars-persistence.conf} points
  * each of them at {@link Migration}, which makes Jackson read the row into one of the frozen
  * records below (shaped like the old JSON, bound to {@code jackson-cbor} through the marker) instead
- * of the class the manifest names. {@link Events} and {@link Snapshots} then turn them into today's
- * {@link Event}s and {@link State}. So the entity's own classes can be renamed or reshaped freely;
+ * of the class the manifest names. The owner's event and snapshot adapters then turn them into
+ * today's {@link Event}s and {@link State} ({@link #event}, {@link #state}). So the entity's own classes can be renamed or reshaped freely;
  * the records here and the manifests must never change (the journal fixture test replays rows of
  * the old format through this path).
  */
@@ -102,42 +100,34 @@ public final class LeaseLegacyJournal {
     }
   }
 
-  /** The owner's event adapter: legacy rows become today's events. */
-  public static final class Events extends LegacyEventAdapter<Event> {
-    /** For {@link Event}s. */
-    public Events() {
-      super(Event.class);
+  /**
+   * @param legacy what an old journal row was read into
+   * @return today's event
+   * @throws IllegalArgumentException if it is not a legacy lease event
+   */
+  public static Event event(Object legacy) {
+    if (legacy instanceof RegisteredV0 e) {
+      return new Event.Registered(e.lease().lease());
+    } else if (legacy instanceof DrainStartedV0 e) {
+      return new Event.DrainStarted(e.leaseId(), e.untilMs());
+    } else if (legacy instanceof RemovedV0 e) {
+      return new Event.Removed(e.leaseId(), e.reason());
     }
-
-    @Override
-    protected Event fromLegacy(Object legacy) {
-      if (legacy instanceof RegisteredV0 e) {
-        return new Event.Registered(e.lease().lease());
-      } else if (legacy instanceof DrainStartedV0 e) {
-        return new Event.DrainStarted(e.leaseId(), e.untilMs());
-      } else if (legacy instanceof RemovedV0 e) {
-        return new Event.Removed(e.leaseId(), e.reason());
-      }
-      throw new IllegalArgumentException("not a lease event: " + className(legacy));
-    }
+    throw new IllegalArgumentException("not a lease event: " + className(legacy));
   }
 
-  /** The owner's snapshot adapter: a legacy snapshot becomes today's state. */
-  public static final class Snapshots extends LegacySnapshotAdapter<State> {
-    /** For {@link State}. */
-    public Snapshots() {
-      super(State.class);
+  /**
+   * @param legacy what an old snapshot was read into
+   * @return today's state
+   * @throws IllegalArgumentException if it is not the legacy lease state
+   */
+  public static State state(Object legacy) {
+    if (legacy instanceof StateV0 s) {
+      Map<String, Lease> leases = new TreeMap<>();
+      s.leases().forEach((id, lease) -> leases.put(id, lease.lease()));
+      return new State(leases);
     }
-
-    @Override
-    protected State fromLegacy(Object legacy) {
-      if (legacy instanceof StateV0 s) {
-        Map<String, Lease> leases = new TreeMap<>();
-        s.leases().forEach((id, lease) -> leases.put(id, lease.lease()));
-        return new State(leases);
-      }
-      throw new IllegalArgumentException("not a lease state: " + className(legacy));
-    }
+    throw new IllegalArgumentException("not a lease state: " + className(legacy));
   }
 
   private static String className(Object o) {

@@ -2,33 +2,29 @@ package io.lars.persisted;
 
 import akka.persistence.typed.SnapshotAdapter;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * An entity's snapshot adapter for a store that may hold snapshots of the older Jackson-CBOR
  * format (DESIGN.md "Persisted data"): today's state is written and read as it is; a frozen
- * legacy record read from an old snapshot becomes today's state through {@link #fromLegacy}.
+ * legacy record read from an old snapshot becomes today's state through the role's conversion.
  *
  * @param <S> the entity's state type
  */
-public abstract class LegacySnapshotAdapter<S> implements SnapshotAdapter<S> {
+public final class LegacySnapshotAdapter<S> implements SnapshotAdapter<S> {
 
   private final Class<S> stateType;
+  private final Function<Object, S> fromLegacy;
 
   /**
    * @param stateType the entity's state type
+   * @param fromLegacy turns the frozen legacy state record into today's state; throws
+   *     {@link IllegalArgumentException} for anything else
    */
-  protected LegacySnapshotAdapter(Class<S> stateType) {
+  public LegacySnapshotAdapter(Class<S> stateType, Function<Object, S> fromLegacy) {
     this.stateType = Objects.requireNonNull(stateType, "stateType");
+    this.fromLegacy = Objects.requireNonNull(fromLegacy, "fromLegacy");
   }
-
-  /**
-   * Turns a frozen legacy record into today's state.
-   *
-   * @param legacy what an old snapshot was read into
-   * @return today's state
-   * @throws IllegalArgumentException if it is not the role's legacy state record
-   */
-  protected abstract S fromLegacy(Object legacy);
 
   @Override
   public Object toJournal(S state) {
@@ -42,6 +38,6 @@ public abstract class LegacySnapshotAdapter<S> implements SnapshotAdapter<S> {
    */
   @Override
   public S fromJournal(Object stored) {
-    return stateType.isInstance(stored) ? stateType.cast(stored) : fromLegacy(stored);
+    return stateType.isInstance(stored) ? stateType.cast(stored) : fromLegacy.apply(stored);
   }
 }
