@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class LoadBalanceJournalFixtureTest {
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  // Generous: the first recovery of a fresh actor system starts the Slick pool, slow on a busy machine.
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
   // The hosts the fixture writer used.
   private static final Host A = Host.of("10.0.0.1", 80);
   private static final Host B = Host.of("10.0.0.2", 8080);

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class LeaseJournalFixtureTest {
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  // Generous: the first recovery of a fresh actor system starts the Slick pool, slow on a busy machine.
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
   // The leases the fixture writer registered.
   private static final Lease L1 = new Lease("3-3.a1", Host.of("10.0.0.1", 80), 10, 100,
       Map.of("zone", "a", "v", "1.2"), 1_700_000_000_000L, 0);
