@@ -43,7 +43,8 @@ public final class ShardedLoadBalanceView implements LoadBalanceView {
       return CompletableFuture.failedFuture(new LoadBalanceUnavailableException("no agent role in the cluster"));
     }
     return ClusterSharding.get(system).entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId())
-        .<LoadBalance.Snapshot>ask(LoadBalanceEntity.GetState::new, timeout)
+        .<LoadBalanceEntity.CurrentState>ask(LoadBalanceEntity.GetState::new, timeout)
+        .thenApply(LoadBalanceEntity.CurrentState::snapshot)
         .exceptionally(e -> {
           Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
           if (cause instanceof TimeoutException) {

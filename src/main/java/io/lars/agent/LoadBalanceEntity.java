@@ -17,7 +17,7 @@ import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.persistence.typed.PersistenceId;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.lars.node.CborSerializable;
+import io.lars.CborSerializable;
 import io.lars.node.Role;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
@@ -135,9 +135,21 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   /**
    * Asks for the whole load-balancing state, for the admin.
    *
-   * @param replyTo where the snapshot goes
+   * @param replyTo where the answer goes
    */
-  public record GetState(ActorRef<LoadBalance.Snapshot> replyTo) implements Command {}
+  public record GetState(ActorRef<CurrentState> replyTo) implements Command {}
+
+  /**
+   * The answer to {@link GetState}; crosses nodes as CBOR like every other message of the entity.
+   *
+   * @param snapshot the module's route, host states and counters at the time of the question
+   */
+  public record CurrentState(LoadBalance.Snapshot snapshot) implements CborSerializable {
+    /** @throws NullPointerException if {@code snapshot} is null */
+    public CurrentState {
+      Objects.requireNonNull(snapshot, "snapshot");
+    }
+  }
 
   /**
    * Asks where the entity runs (tests, tools).
@@ -215,9 +227,11 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
    * What is persisted: route updates and host transitions, never per-call counters
    * (DESIGN.md "Persistence"). Nested here because the commands already have a
    * {@code RoutesUpdated}: refer to them as {@code Event.RoutesUpdated},
-   * {@code Event.HostOverloaded}, {@code Event.HostIdled}.
+   * {@code Event.HostOverloaded}, {@code Event.HostIdled}. Written by
+   * {@link LoadBalanceSerializer} under fixed manifests (DESIGN.md "Persisted data"), so these
+   * classes may be renamed; a change of their fields needs a matching change of the serializer.
    */
-  public sealed interface Event extends CborSerializable {
+  public sealed interface Event {
 
     /**
      * The module's route changed (or became known).
@@ -248,13 +262,14 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   }
 
   /**
-   * The persisted state: what a recovered entity needs to answer at once.
+   * The persisted state: what a recovered entity needs to answer at once; the snapshot, written
+   * by {@link LoadBalanceSerializer} (manifest {@value LoadBalanceSerializer#STATE}).
    *
    * @param routeKnown false until the first route arrived
    * @param hosts the route, sorted, immutable
    * @param overloaded the hosts of the route that are overloaded, sorted, immutable
    */
-  public record State(boolean routeKnown, List<Host> hosts, List<Host> overloaded) implements CborSerializable {
+  public record State(boolean routeKnown, List<Host> hosts, List<Host> overloaded) {
 
     /** The state of a module never seen. */
     public static final State EMPTY = new State(false, List.of(), List.of());
@@ -496,7 +511,7 @@ public final class LoadBalanceEntity extends AbstractBehavior<LoadBalanceEntity.
   }
 
   private Behavior<Command> onGetState(GetState request) {
-    request.replyTo().tell(loadBalance.snapshot());
+    request.replyTo().tell(new CurrentState(loadBalance.snapshot()));
     return this;
   }
 

@@ -4,7 +4,9 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.persistence.typed.EventAdapter;
 import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EventHandler;
@@ -13,6 +15,8 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.lars.agent.LoadBalanceEntity.Event;
 import io.lars.agent.LoadBalanceEntity.State;
+import io.lars.persisted.LegacyEventAdapter;
+import io.lars.persisted.LegacySnapshotAdapter;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.time.Duration;
@@ -25,7 +29,8 @@ import java.util.TreeSet;
  * Records what a {@link LoadBalanceEntity} decided (DESIGN.md "Persistence", "Agent views"): a
  * child of the entity, event-sourced with the persistence id {@code "LoadBalance|<modid>-<cmdid>"}
  * and the {@link Event}s and {@link State} the entity persisted before, so journals written by
- * earlier versions recover unchanged.
+ * earlier versions recover unchanged: today's rows through {@link LoadBalanceSerializer}, rows of
+ * the older Jackson format through {@link LoadBalanceLegacyJournal} (DESIGN.md "Persisted data").
  *
  * <p>The entity decides in memory and never waits for this actor: it sends the state it wants
  * recorded ({@link Record}), at most one at a time, and this actor persists the difference to the
@@ -142,6 +147,18 @@ public final class LoadBalanceRecorder extends EventSourcedBehavior<LoadBalanceR
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> entity.tell(new LoadBalanceEntity.Recovered(state)))
         .build();
+  }
+
+  /** @return today's events as they are; rows of the old Jackson format as today's events */
+  @Override
+  public EventAdapter<Event, ?> eventAdapter() {
+    return new LegacyEventAdapter<>(Event.class, LoadBalanceLegacyJournal::event);
+  }
+
+  /** @return today's state as it is; a snapshot of the old Jackson format as today's state */
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new LegacySnapshotAdapter<>(State.class, LoadBalanceLegacyJournal::state);
   }
 
   @Override

@@ -1,6 +1,6 @@
 package io.lars.agent;
 
-import io.lars.node.CborSerializable;
+import io.lars.CborSerializable;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.util.List;

@@ -12,7 +12,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import io.lars.node.CborSerializable;
+import io.lars.CborSerializable;
 import io.lars.node.HandOver;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;

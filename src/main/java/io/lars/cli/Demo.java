@@ -306,7 +306,7 @@ final class Demo {
       LoadBalance.Snapshot snap = ClusterSharding.get(node.system())
           .entityRefFor(LoadBalanceEntity.ENTITY_KEY, MODULE.entityId())
           .ask(LoadBalanceEntity.GetState::new, Duration.ofSeconds(2))
-          .toCompletableFuture().get(3, TimeUnit.SECONDS);
+          .toCompletableFuture().get(3, TimeUnit.SECONDS).snapshot();
       Map<Host, Boolean> state = new HashMap<>();
       snap.idle().forEach(h -> state.put(h.host(), false));
       snap.overload().forEach(h -> state.put(h.host(), true));

@@ -1,6 +1,6 @@
 package io.lars.dns;
 
-import io.lars.node.CborSerializable;
+import io.lars.CborSerializable;
 import io.lars.protocol.Host;
 import java.util.Map;
 import java.util.Objects;

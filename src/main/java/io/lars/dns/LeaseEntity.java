@@ -11,17 +11,21 @@ import akka.cluster.sharding.typed.ShardingEnvelope;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.persistence.typed.EventAdapter;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
+import io.lars.CborSerializable;
 import io.lars.db.RouteLimits;
-import io.lars.node.CborSerializable;
 import io.lars.node.Role;
+import io.lars.persisted.LegacyEventAdapter;
+import io.lars.persisted.LegacySnapshotAdapter;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.transport.LogThrottle;
@@ -113,8 +117,12 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
 
   private enum Stop implements Command { INSTANCE }
 
-  /** What is journaled. */
-  public sealed interface Event extends CborSerializable {
+  /**
+   * What is journaled. Written by {@link LeaseSerializer} under fixed manifests
+   * (DESIGN.md "Persisted data"), so these classes may be renamed; a change of their fields needs a
+   * matching change of the serializer.
+   */
+  public sealed interface Event {
 
     /**
      * A lease was granted, or granted again to the same host (same id: it replaces the old one).
@@ -141,11 +149,12 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
   }
 
   /**
-   * The journaled state: every lease by id.
+   * The journaled state: every lease by id; the snapshot, written by {@link LeaseSerializer}
+   * (manifest {@value LeaseSerializer#STATE}).
    *
    * @param leases lease id to lease, sorted, immutable
    */
-  public record State(Map<String, Lease> leases) implements CborSerializable {
+  public record State(Map<String, Lease> leases) {
 
     /** The state without leases. */
     public static final State EMPTY = new State(Map.of());
@@ -477,6 +486,18 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
           publish(state);
         })
         .build();
+  }
+
+  /** @return today's events as they are; rows of the old Jackson format as today's events */
+  @Override
+  public EventAdapter<Event, ?> eventAdapter() {
+    return new LegacyEventAdapter<>(Event.class, LeaseLegacyJournal::event);
+  }
+
+  /** @return today's state as it is; a snapshot of the old Jackson format as today's state */
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new LegacySnapshotAdapter<>(State.class, LeaseLegacyJournal::state);
   }
 
   @Override

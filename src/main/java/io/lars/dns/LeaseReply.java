@@ -1,6 +1,6 @@
 package io.lars.dns;
 
-import io.lars.node.CborSerializable;
+import io.lars.CborSerializable;
 import java.util.Optional;
 
 /**

@@ -78,7 +78,7 @@ class AgentDatabaseOutageTest {
         // Served, with the entity up and its route recorded, before the outage.
         probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
           assertEquals(RetCode.SUCC.code(), getHost(client, ports, RUNNING).getRetcode());
-          assertEquals(List.of("RoutesUpdated"), journal(url, conf, RUNNING));
+          assertEquals(List.of(LoadBalanceSerializer.ROUTES_UPDATED), journal(url, conf, RUNNING));
           return true;
         });
         // And the dns has the other module's route (it answers from memory during the outage).
@@ -125,7 +125,8 @@ class AgentDatabaseOutageTest {
 
         db = startDbServer(dbPort);
         probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
-          assertEquals(List.of("RoutesUpdated", "HostOverloaded"), journal(url, conf, RUNNING));
+          assertEquals(List.of(LoadBalanceSerializer.ROUTES_UPDATED, LoadBalanceSerializer.HOST_OVERLOADED),
+              journal(url, conf, RUNNING));
           return true;
         });
         assertEquals(RetCode.SUCC.code(), getHost(client, ports, RUNNING).getRetcode());
@@ -146,8 +147,8 @@ class AgentDatabaseOutageTest {
 
   private static LoadBalance.Snapshot stateOf(ClusterSharding sharding, ModuleId module) {
     return sharding.entityRefFor(LoadBalanceEntity.ENTITY_KEY, module.entityId())
-        .<LoadBalance.Snapshot>ask(LoadBalanceEntity.GetState::new, Duration.ofSeconds(3))
-        .toCompletableFuture().join();
+        .<LoadBalanceEntity.CurrentState>ask(LoadBalanceEntity.GetState::new, Duration.ofSeconds(3))
+        .toCompletableFuture().join().snapshot();
   }
 
   private static void awaitDnsKnows(TestProbe<Object> probe, LarsNode node, ModuleId module) {
@@ -170,7 +171,7 @@ class AgentDatabaseOutageTest {
     });
   }
 
-  /** The simple class names of the module's journaled events, in order. */
+  /** The manifests of the module's journaled events, in order. */
   private static List<String> journal(String url, TestNodeConfig conf, ModuleId module) throws SQLException {
     List<String> events = new java.util.ArrayList<>();
     try (Connection c = DriverManager.getConnection(url, conf.config().getString("lars.db.user"),
@@ -180,8 +181,7 @@ class AgentDatabaseOutageTest {
       s.setString(1, LoadBalanceEntity.persistenceId(module).id());
       try (java.sql.ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          String manifest = rs.getString(1);
-          events.add(manifest.substring(manifest.lastIndexOf('$') + 1));
+          events.add(rs.getString(1));
         }
       }
     }

@@ -208,9 +208,9 @@ class LoadBalanceEntityTest {
     ActorRef<LoadBalanceEntity.Command> entity = spawn();
     entity.tell(new LoadBalanceEntity.RoutesUpdated(List.of(H1, H2)));
     entity.tell(new LoadBalanceEntity.ReportBatch(node1.getRef(), failures(H1, 30)));
-    TestProbe<LoadBalance.Snapshot> state = testKit.createTestProbe();
+    TestProbe<LoadBalanceEntity.CurrentState> state = testKit.createTestProbe();
     entity.tell(new LoadBalanceEntity.GetState(state.getRef()));
-    LoadBalance.Snapshot snapshot = state.receiveMessage();
+    LoadBalance.Snapshot snapshot = state.receiveMessage().snapshot();
     assertEquals(module, snapshot.module());
     assertTrue(snapshot.routeKnown());
     assertEquals(List.of(H2), snapshot.idle().stream().map(LoadBalance.HostSnapshot::host).toList());
@@ -251,13 +251,13 @@ class LoadBalanceEntityTest {
     TestProbe<LoadBalanceEntity.Located> located = testKit.createTestProbe();
     serialization.verifySerialization(new LoadBalanceEntity.Locate(located.getRef()), true);
     serialization.verifySerialization(new LoadBalanceEntity.Located(someEntity), true);
-    TestProbe<LoadBalance.Snapshot> state = testKit.createTestProbe();
+    TestProbe<LoadBalanceEntity.CurrentState> state = testKit.createTestProbe();
     serialization.verifySerialization(new LoadBalanceEntity.GetState(state.getRef()), true);
     ActorRef<LoadBalanceEntity.Command> entity = spawn();
     entity.tell(new LoadBalanceEntity.RoutesUpdated(List.of(H1, H2)));
     entity.tell(new LoadBalanceEntity.GetState(state.getRef()));
-    LoadBalance.Snapshot snapshot = state.receiveMessage();
-    assertFalse(snapshot.idle().isEmpty());
-    serialization.verifySerialization(snapshot, true);
+    LoadBalanceEntity.CurrentState answer = state.receiveMessage();
+    assertFalse(answer.snapshot().idle().isEmpty());
+    serialization.verifySerialization(answer, true);
   }
 }

@@ -75,7 +75,8 @@ class LarsClientNodeTest {
   private static LoadBalance.Snapshot state(int modid) throws Exception {
     return ClusterSharding.get(node.system())
         .entityRefFor(LoadBalanceEntity.ENTITY_KEY, new ModuleId(modid, 1).entityId())
-        .ask(LoadBalanceEntity.GetState::new, Duration.ofSeconds(3)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        .ask(LoadBalanceEntity.GetState::new, Duration.ofSeconds(3)).toCompletableFuture().get(5, TimeUnit.SECONDS)
+        .snapshot();
   }
 
   @Test

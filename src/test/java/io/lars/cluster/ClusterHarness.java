@@ -228,7 +228,7 @@ public final class ClusterHarness implements AutoCloseable {
    * @return the module's load-balancing state, asked through node {@code via}'s sharding
    */
   public LoadBalance.Snapshot state(int via, ModuleId module) {
-    return askEntity(via, module, LoadBalanceEntity.GetState::new);
+    return askEntity(via, module, LoadBalanceEntity.GetState::new).snapshot();
   }
 
   /**
