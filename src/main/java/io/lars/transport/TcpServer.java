@@ -91,7 +91,7 @@ public final class TcpServer {
   private final Settings settings;
   private final MessageRouter router;
   private final DescriptorBudget descriptors;
-  private final TransportStats stats = new TransportStats();
+  private final TransportStats stats;
   private final Map<Long, ServerConnection> connections = new ConcurrentHashMap<>();
   private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
   private final AtomicLong outgoingBytes = new AtomicLong();
@@ -301,12 +301,13 @@ public final class TcpServer {
   }
 
   private TcpServer(ActorSystem<?> system, String name, Settings settings, MessageRouter router,
-      DescriptorBudget descriptors) {
+      DescriptorBudget descriptors, TransportStats stats) {
     this.system = system;
     this.name = name;
     this.settings = settings;
     this.router = router;
     this.descriptors = descriptors;
+    this.stats = stats;
   }
 
   /**
@@ -322,7 +323,23 @@ public final class TcpServer {
    */
   public static CompletionStage<TcpServer> bind(ActorSystem<?> system, String name, Settings settings,
       MessageRouter router) {
-    return bind(system, name, settings, router, DescriptorBudget.ofProcess());
+    return bind(system, name, settings, router, new TransportStats());
+  }
+
+  /**
+   * {@link #bind(ActorSystem, String, Settings, MessageRouter)} counting in the given meters, for
+   * a role whose listener is exposed on {@code /metrics}.
+   *
+   * @param system the actor system
+   * @param name a short name for logs
+   * @param settings where to listen and the limits
+   * @param router what to do with frames
+   * @param stats the listener's meters, usually in the node's registry
+   * @return completes with the bound server, or fails as the other {@code bind}
+   */
+  public static CompletionStage<TcpServer> bind(ActorSystem<?> system, String name, Settings settings,
+      MessageRouter router, TransportStats stats) {
+    return bind(system, name, settings, router, DescriptorBudget.ofProcess(), stats);
   }
 
   /**
@@ -338,12 +355,18 @@ public final class TcpServer {
    */
   public static CompletionStage<TcpServer> bind(ActorSystem<?> system, String name, Settings settings,
       MessageRouter router, DescriptorBudget descriptors) {
+    return bind(system, name, settings, router, descriptors, new TransportStats());
+  }
+
+  private static CompletionStage<TcpServer> bind(ActorSystem<?> system, String name, Settings settings,
+      MessageRouter router, DescriptorBudget descriptors, TransportStats stats) {
     Objects.requireNonNull(system, "system");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(router, "router");
     Objects.requireNonNull(descriptors, "descriptors");
-    return new TcpServer(system, name, settings, router, descriptors).start();
+    Objects.requireNonNull(stats, "stats");
+    return new TcpServer(system, name, settings, router, descriptors, stats).start();
   }
 
   private CompletionStage<TcpServer> start() {
