@@ -152,8 +152,7 @@ public final class LarsNode {
     return ready.handle((listeners, failure) -> {
       if (failure != null) {
         system.terminate();
-        throw new CompletionException(failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause() : failure);
+        throw new CompletionException(Futures.unwrap(failure));
       }
       return new Incarnation(system, listeners, database);
     });
@@ -215,8 +214,7 @@ public final class LarsNode {
         .thenCompose(stopped -> startIncarnation(next, roles, handOver))
         .whenComplete((fresh, failure) -> {
           if (failure != null) {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+            Throwable cause = Futures.unwrap(failure);
             LOG.warn("lars node: the new incarnation did not start ({}); the old one keeps serving, trying again in {}",
                 cause.getMessage(), retryInterval);
             if (!stopping) {

@@ -10,11 +10,11 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.lars.db.CallStatusRow;
+import io.lars.node.Futures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -229,11 +229,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     }
     writing = true;
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> store.upsert(batch), jdbc),
-        (count, failure) -> failure == null ? new BatchWritten(batch.size()) : new BatchFailed(unwrap(failure)));
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        (count, failure) -> failure == null ? new BatchWritten(batch.size()) : new BatchFailed(Futures.unwrap(failure)));
   }
 
   private void rowsDropped(int dropped) {

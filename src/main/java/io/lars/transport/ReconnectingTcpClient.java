@@ -22,6 +22,7 @@ import akka.stream.javadsl.Source;
 import akka.stream.javadsl.Tcp;
 import akka.stream.scaladsl.Framing;
 import akka.util.ByteString;
+import io.lars.node.Futures;
 import io.lars.protocol.Frame;
 import io.lars.protocol.FrameCodec;
 import io.lars.protocol.FrameException;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -244,7 +244,7 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
     if (ended.generation() != generation) {
       return this;
     }
-    Throwable cause = rootCause(ended.failure());
+    Throwable cause = Futures.unwrap(ended.failure());
     if (isBadInput(cause)) {
       stats.badFrame();
     }
@@ -361,14 +361,6 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
       getContext().getLog().warn("dropped {} for {}:{}: {} ({} more dropped since the last report)",
           frame, settings.host(), settings.port(), why, dropLog.takeSuppressed());
     }
-  }
-
-  private static Throwable rootCause(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 
   private static boolean isBadInput(Throwable cause) {

@@ -22,6 +22,7 @@ import akka.stream.scaladsl.Framing;
 import akka.util.ByteString;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.lars.node.Futures;
 import io.lars.protocol.Frame;
 import io.lars.protocol.FrameCodec;
 import io.lars.protocol.FrameException;
@@ -389,7 +390,7 @@ public final class TcpServer {
     return bound.handle((b, failure) -> {
       if (failure != null) {
         throw new CompletionException(new IllegalStateException("TCP server " + name + " cannot bind "
-            + settings.host() + ":" + settings.port() + ": " + rootCause(failure).getMessage(), failure));
+            + settings.host() + ":" + settings.port() + ": " + Futures.unwrap(failure).getMessage(), failure));
       }
       binding = b;
       registerShutdownTasks();
@@ -567,7 +568,7 @@ public final class TcpServer {
     connections.remove(connection.id);
     perAddress.computeIfPresent(connection.peer.getAddress(), (a, n) -> n > 1 ? n - 1 : null);
     stats.connectionClosed();
-    Throwable cause = failure == null ? null : rootCause(failure);
+    Throwable cause = failure == null ? null : Futures.unwrap(failure);
     if (cause instanceof FrameException e) {
       stats.badFrame();
       logThrottled("bad-frame", throttled -> log.warn(
@@ -599,14 +600,6 @@ public final class TcpServer {
       log.error("TCP server {}: onClose failed for connection {} from {}", name, connection.id, connection.peer, e);
     }
     connection.terminated.complete(Done.done());
-  }
-
-  private static Throwable rootCause(Throwable t) {
-    Throwable c = t;
-    while (c instanceof CompletionException && c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c;
   }
 
   @Override
