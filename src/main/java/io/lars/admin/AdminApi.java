@@ -615,7 +615,7 @@ public final class AdminApi extends AllDirectives {
   /** A write: always the token ({@code Authorization: Bearer}); a failure is a 401 rejection. */
   private Route writing(Supplier<Route> inner) {
     return authenticateOAuth2("lars-admin",
-        credentials -> credentials.filter(c -> deps.token().matches(c.identifier())).map(c -> deps.settings().tokenName()),
+        credentials -> credentials.filter(c -> c.verify(deps.token().secret())).map(c -> deps.settings().tokenName()),
         tokenName -> inner.get());
   }
 
