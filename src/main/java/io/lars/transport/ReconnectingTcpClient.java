@@ -323,7 +323,7 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
         .via(FrameStreams.encoder())
         .via(killSwitch.flow())
         .via(tcp)
-        .via(FrameStreams.decoder())
+        .via(FrameStreams.tcpDecoder())
         .<Command>map(frame -> new FrameReceived(gen, frame))
         .prepend(connectedSignal)
         .via(killSwitch.flow())

@@ -639,7 +639,7 @@ public final class TcpServer {
     Sink<ByteString, CompletionStage<Done>> incoming() {
       Flow<ByteString, Frame, NotUsed> frames = Flow.<ByteString>create()
           .via(killSwitch.flow())
-          .via(FrameStreams.decoder());
+          .via(FrameStreams.tcpDecoder());
       Duration idle = settings.idleTimeout();
       if (!idle.isZero()) {
         frames = settings.idleRule() == IdleRule.UNTIL_FIRST_FRAME ? frames.initialTimeout(idle) : frames.idleTimeout(idle);
