@@ -288,17 +288,6 @@ public final class TcpServer {
     private static long defaultTotal() {
       return Math.min(DEFAULT_MAX_OUTGOING_BYTES_TOTAL, Runtime.getRuntime().maxMemory() / 4);
     }
-
-    /**
-     * {@link #fromConfig(Config, IdleRule)} with {@link IdleRule#BETWEEN_FRAMES}.
-     *
-     * @param section the role's section
-     * @return the settings
-     * @throws IllegalArgumentException naming the key that is missing or wrong
-     */
-    public static Settings fromConfig(Config section) {
-      return fromConfig(section, IdleRule.BETWEEN_FRAMES);
-    }
   }
 
   private TcpServer(ActorSystem<?> system, String name, Settings settings, MessageRouter router,
