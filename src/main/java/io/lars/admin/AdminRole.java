@@ -13,7 +13,6 @@ import io.lars.db.JdbcRouteRepository;
 import io.lars.db.ModuleTrafficQuery;
 import io.lars.db.NameRepository;
 import io.lars.db.RouteChangeLog;
-import io.lars.dns.DnsNotifier;
 import io.lars.dns.LeaseEntity;
 import io.lars.node.Listener;
 import io.lars.node.Metrics;

@@ -4,12 +4,12 @@ import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.Config;
 import io.lars.db.DatabaseException;
 import io.lars.db.JdbcRouteRepository;
-import io.lars.dns.DnsNotifier;
+import io.lars.dns.Poller;
 import io.lars.node.Futures;
 import io.lars.node.LarsConfig;
 import io.lars.node.LarsNode;
@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -173,20 +174,35 @@ public final class NodeCommand implements Callable<Integer> {
   /**
    * Makes the dns pollers reload before the seeded routes are announced: else a client started at
    * once would get NOEXIST until the next poll (DESIGN.md "Defects of the reference", D5: the first
-   * get_host must not fail). The {@link DnsNotifier} waits for a poller's registration to reach the
-   * Receptionist's listing (up to about half a second after start). Waits at most 5 s in all; then
-   * the dns's next poll, within {@code lars.dns.poll-interval}, serves the routes.
+   * get_host must not fail). A poller's registration reaches the Receptionist's listing up to about
+   * half a second after start, so the listing is read until it names one. Waits at most 5 s in all;
+   * then the dns's next poll, within {@code lars.dns.poll-interval}, serves the routes.
    */
   private static void reloadDns(LarsNode node) {
     ActorSystem<?> system = node.system();
     Duration timeout = Duration.ofSeconds(5);
-    ActorRef<DnsNotifier.Command> notifier = system.systemActorOf(DnsNotifier.create(), "demo-dns-notifier",
-        Props.empty());
+    long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      AskPattern.<DnsNotifier.Command, Done>ask(notifier, DnsNotifier.ConfirmReload::new, timeout, system.scheduler())
-          .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      Set<ActorRef<Poller.Command>> pollers = Set.of();
+      while (pollers.isEmpty()) {
+        pollers = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+                replyTo -> Receptionist.find(Poller.SERVICE_KEY, replyTo), timeout, system.scheduler())
+            .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .getServiceInstances(Poller.SERVICE_KEY);
+        if (pollers.isEmpty()) {
+          if (System.nanoTime() > deadline) {
+            throw new TimeoutException("no dns poller is registered");
+          }
+          Thread.sleep(50);
+        }
+      }
+      CompletableFuture<?>[] reloads = pollers.stream()
+          .map(poller -> AskPattern.<Poller.Command, Done>ask(poller, Poller.Reload::new, timeout, system.scheduler())
+              .toCompletableFuture())
+          .toArray(CompletableFuture[]::new);
+      CompletableFuture.allOf(reloads).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      System.err.println("lars node: the dns did not reload the demo routes within 5 s (" + Futures.unwrap(e).getMessage()
+      System.err.println("lars node: the dns did not reload the demo routes within 5 s (" + e.getMessage()
           + "); they are served after its next poll");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

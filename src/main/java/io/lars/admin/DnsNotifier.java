@@ -1,6 +1,5 @@
-package io.lars.dns;
+package io.lars.admin;
 
-import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -8,14 +7,13 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.receptionist.Receptionist;
-import java.util.ArrayList;
-import java.util.List;
+import io.lars.dns.Poller;
 import java.util.Set;
 
 /**
- * Tells every dns poller of the cluster to reload at once after a route write (the admin's, or
- * the CLI's demo routes), so the change reaches the agents within milliseconds instead of at the
- * next poll (up to {@code lars.dns.poll-interval}). The one place that tells the pollers. It follows the Receptionist listing of
+ * Tells every dns poller of the cluster to reload at once after an admin route write, so the
+ * change reaches the agents within milliseconds instead of at the next poll (up to
+ * {@code lars.dns.poll-interval}). It follows the Receptionist listing of
  * {@link Poller#SERVICE_KEY}. A write seen while no poller is known (the listing reaches a new
  * node a moment after start; or no dns runs) is remembered, and the pollers are told as soon as
  * the listing names one; the pollers' own polling covers the rest.
@@ -28,19 +26,10 @@ public final class DnsNotifier extends AbstractBehavior<DnsNotifier.Command> {
   /** Routes were written; every known poller gets {@link Poller.ReloadNow}. */
   public record RoutesChanged() implements Command {}
 
-  /**
-   * Routes were written and the caller waits: every known poller gets {@link Poller.Reload}, and
-   * {@code replyTo} gets {@code Done} once all of them have reloaded.
-   *
-   * @param replyTo told once
-   */
-  public record ConfirmReload(ActorRef<Done> replyTo) implements Command {}
-
   private record PollersChanged(Receptionist.Listing listing) implements Command {}
 
   private Set<ActorRef<Poller.Command>> pollers = Set.of();
   private boolean reloadPending;
-  private final List<ActorRef<Done>> waiting = new ArrayList<>();
 
   /** @return the notifier; it subscribes to the poller listing when it starts */
   public static Behavior<Command> create() {
@@ -57,19 +46,11 @@ public final class DnsNotifier extends AbstractBehavior<DnsNotifier.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(RoutesChanged.class, this::onRoutesChanged)
-        .onMessage(ConfirmReload.class, this::onConfirmReload)
         .onMessage(PollersChanged.class, this::onPollersChanged)
         .build();
   }
 
   private Behavior<Command> onRoutesChanged(RoutesChanged changed) {
-    reloadPending = true;
-    tellPollers();
-    return this;
-  }
-
-  private Behavior<Command> onConfirmReload(ConfirmReload confirm) {
-    waiting.add(confirm.replyTo());
     reloadPending = true;
     tellPollers();
     return this;
@@ -84,27 +65,8 @@ public final class DnsNotifier extends AbstractBehavior<DnsNotifier.Command> {
 
   private void tellPollers() {
     if (reloadPending && !pollers.isEmpty()) {
-      if (waiting.isEmpty()) {
-        pollers.forEach(poller -> poller.tell(new Poller.ReloadNow()));
-      } else {
-        ActorRef<Done> all = getContext().spawnAnonymous(allDone(pollers.size(), List.copyOf(waiting)));
-        pollers.forEach(poller -> poller.tell(new Poller.Reload(all)));
-        waiting.clear();
-      }
+      pollers.forEach(poller -> poller.tell(new Poller.ReloadNow()));
       reloadPending = false;
     }
-  }
-
-  /** Counts the pollers' answers, then tells the waiting callers and stops. */
-  private static Behavior<Done> allDone(int pollers, List<ActorRef<Done>> waiters) {
-    return Behaviors.receive(Done.class)
-        .onMessage(Done.class, done -> {
-          if (pollers > 1) {
-            return allDone(pollers - 1, waiters);
-          }
-          waiters.forEach(waiter -> waiter.tell(Done.getInstance()));
-          return Behaviors.stopped();
-        })
-        .build();
   }
 }
