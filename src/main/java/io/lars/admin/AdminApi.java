@@ -38,6 +38,7 @@ import io.lars.db.NameRepository;
 import io.lars.db.RouteChangeLog;
 import io.lars.db.RouteRepository;
 import io.lars.db.RouteRow;
+import io.lars.node.Futures;
 import io.lars.node.Metrics;
 import io.lars.protocol.ModuleId;
 import io.micrometer.core.instrument.Counter;
@@ -58,7 +59,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -458,7 +458,7 @@ public final class AdminApi extends AllDirectives {
         ? new ApiJson.ModuleSummary(m.modid(), m.cmdid(), moduleName, commandName, hosts, s.idle().size(),
             s.overload().size(), "live", null, calls, t.err(), perSecond, errorRate)
         : new ApiJson.ModuleSummary(m.modid(), m.cmdid(), moduleName, commandName, hosts, null, null, "unavailable",
-            unwrap(failure).getMessage(), calls, t.err(), perSecond, errorRate));
+            Futures.unwrap(failure).getMessage(), calls, t.err(), perSecond, errorRate));
   }
 
   private Route cluster() {
@@ -518,20 +518,12 @@ public final class AdminApi extends AllDirectives {
         : failure(outcome.failed().get()));
   }
 
-  private static Throwable unwrap(Throwable failure) {
-    Throwable e = failure;
-    while (e instanceof CompletionException && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
-  }
-
   private ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder().match(RuntimeException.class, this::failure).build();
   }
 
   private Route failure(Throwable failure) {
-    Throwable e = unwrap(failure);
+    Throwable e = Futures.unwrap(failure);
     if (e instanceof InvalidRequestException invalid) {
       return error(StatusCodes.BAD_REQUEST, e.getMessage(), invalid.field().orElse(null));
     }
@@ -575,7 +567,7 @@ public final class AdminApi extends AllDirectives {
                 ? "missing 'Authorization: Bearer <token>'; the admin token is in lars.admin.token, "
                     + "LARS_ADMIN_TOKEN or the admin-token file under lars.admin.data-dir"
                 : "wrong admin token", null)))
-        .handle(MalformedRequestContentRejection.class, r -> unwrap(r.getCause()) instanceof EntityStreamSizeException
+        .handle(MalformedRequestContentRejection.class, r -> Futures.unwrap(r.getCause()) instanceof EntityStreamSizeException
             ? error(StatusCodes.PAYLOAD_TOO_LARGE, "request body is above the limit of "
                 + deps.settings().maxBodyBytes() + " bytes", null)
             : error(StatusCodes.BAD_REQUEST, "unreadable request body", null))
@@ -623,7 +615,7 @@ public final class AdminApi extends AllDirectives {
   /** A write: always the token ({@code Authorization: Bearer}); a failure is a 401 rejection. */
   private Route writing(Supplier<Route> inner) {
     return authenticateOAuth2("lars-admin",
-        credentials -> credentials.filter(c -> deps.token().matches(c.identifier())).map(c -> deps.settings().tokenName()),
+        credentials -> credentials.filter(c -> c.verify(deps.token().secret())).map(c -> deps.settings().tokenName()),
         tokenName -> inner.get());
   }
 

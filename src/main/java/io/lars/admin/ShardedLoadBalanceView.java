@@ -6,6 +6,7 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
 import io.lars.agent.LoadBalance;
 import io.lars.agent.LoadBalanceEntity;
+import io.lars.node.Futures;
 import io.lars.node.Role;
 import io.lars.protocol.ModuleId;
 import java.time.Duration;
@@ -46,7 +47,7 @@ public final class ShardedLoadBalanceView implements LoadBalanceView {
         .<LoadBalanceEntity.CurrentState>ask(LoadBalanceEntity.GetState::new, timeout)
         .thenApply(LoadBalanceEntity.CurrentState::snapshot)
         .exceptionally(e -> {
-          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          Throwable cause = Futures.unwrap(e);
           if (cause instanceof TimeoutException) {
             throw new LoadBalanceUnavailableException("the LoadBalance entity of module " + module
                 + " did not answer within " + timeout.toMillis() + " ms");

@@ -220,26 +220,35 @@ public final class AgentPortStage extends GraphStage<FlowShape<UdpStreamServer.D
     private void handle(UdpStreamServer.Datagram datagram) {
       Frame frame = datagram.frame();
       try {
-        if (frame.msgId() == MessageId.GET_HOST_REQUEST.id()) {
-          GetHostRequest request = frame.decode(GetHostRequest.class);
-          stats.recordGetHost();
-          getHost(new ModuleId(request.getModid(), request.getCmdid()), datagram.sender(), request.getSeq());
-        } else if (frame.msgId() == MessageId.REPORT_REQUEST.id()) {
-          ReportRequest request = frame.decode(ReportRequest.class);
-          stats.recordReport();
-          report(new ModuleId(request.getModid(), request.getCmdid()), new LoadBalanceEntity.ReportItem(
-              Host.of(request.getHost()), request.getRetcode(), request.getTimecostMs()));
-        } else if (frame.msgId() == MessageId.API_GET_ROUTE_REQUEST.id()) {
-          GetRouteRequest request = frame.decode(GetRouteRequest.class);
-          stats.recordGetRoute();
-          getRoute(new ModuleId(request.getModid(), request.getCmdid()), datagram.sender());
-        } else if (LeaseEndpoint.serves(frame.msgId())) {
-          LeaseEndpoint.get(materializer().system()).handle(frame, datagram.sender(), answer -> {
-            leaseAnswers.invoke(answer);
-            udpPort.wakeup();
-          });
-        } else {
+        // dispatch on the MessageId table (an array lookup and an enum switch: no allocation)
+        MessageId id = frame.messageId();
+        if (id == null) {
           stats.recordDropped();
+          return;
+        }
+        switch (id) {
+          case GET_HOST_REQUEST -> {
+            GetHostRequest request = frame.decode(GetHostRequest.class);
+            stats.recordGetHost();
+            getHost(new ModuleId(request.getModid(), request.getCmdid()), datagram.sender(), request.getSeq());
+          }
+          case REPORT_REQUEST -> {
+            ReportRequest request = frame.decode(ReportRequest.class);
+            stats.recordReport();
+            report(new ModuleId(request.getModid(), request.getCmdid()), new LoadBalanceEntity.ReportItem(
+                Host.of(request.getHost()), request.getRetcode(), request.getTimecostMs()));
+          }
+          case API_GET_ROUTE_REQUEST -> {
+            GetRouteRequest request = frame.decode(GetRouteRequest.class);
+            stats.recordGetRoute();
+            getRoute(new ModuleId(request.getModid(), request.getCmdid()), datagram.sender());
+          }
+          case REGISTER_HOST_REQUEST, HEARTBEAT_REQUEST, DEREGISTER_REQUEST ->
+              LeaseEndpoint.get(materializer().system()).handle(frame, datagram.sender(), answer -> {
+                leaseAnswers.invoke(answer);
+                udpPort.wakeup();
+              });
+          default -> stats.recordDropped();
         }
       } catch (FrameException e) {
         stats.recordDropped();

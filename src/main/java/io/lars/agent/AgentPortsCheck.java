@@ -1,6 +1,7 @@
 package io.lars.agent;
 
 import akka.actor.typed.javadsl.Adapter;
+import io.lars.node.Role;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -12,16 +13,18 @@ import java.util.function.Supplier;
  */
 public final class AgentPortsCheck implements Supplier<CompletionStage<Boolean>> {
 
+  /** Null on a node without the agent role, which then exposes no agent meters. */
   private final AgentStats stats;
 
   /** @param system the node's classic actor system (Akka Management instantiates the check) */
   public AgentPortsCheck(akka.actor.ActorSystem system) {
-    this.stats = AgentStats.get(Adapter.toTyped(system));
+    boolean agent = system.settings().config().getStringList("akka.cluster.roles").contains(Role.AGENT.roleName());
+    this.stats = agent ? AgentStats.get(Adapter.toTyped(system)) : null;
   }
 
   /** @return completes at once: true when no agent port is down */
   @Override
   public CompletionStage<Boolean> get() {
-    return CompletableFuture.completedFuture(stats.portsDown() == 0);
+    return CompletableFuture.completedFuture(stats == null || stats.portsDown() == 0);
   }
 }

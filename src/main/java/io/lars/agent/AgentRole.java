@@ -9,12 +9,10 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import io.lars.dns.LeaseEntity;
 import io.lars.node.Listener;
-import io.lars.node.Metrics;
 import io.lars.node.NodeContext;
 import io.lars.node.Role;
 import io.lars.node.RoleStarter;
 import io.lars.protocol.ModuleId;
-import io.lars.protocol.RetCode;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +55,6 @@ public final class AgentRole implements RoleStarter {
       return CompletableFuture.failedFuture(e);
     }
     AgentStats stats = AgentStats.get(node.system());
-    registerMetrics(Metrics.get(node.system()), stats);
     stats.modules().register(settings.metricsMaxModules());
     ClusterSharding sharding = ClusterSharding.get(node.system());
     Function<ModuleId, RecipientRef<LoadBalanceEntity.Command>> entities =
@@ -90,54 +87,5 @@ public final class AgentRole implements RoleStarter {
     // every future is complete once allOf is: getNow never waits
     return CompletableFuture.allOf(bound.toArray(CompletableFuture[]::new))
         .thenApply(done -> bound.stream().map(b -> Listener.of(Role.AGENT, "udp", b.getNow(null))).toList());
-  }
-
-  private static void registerMetrics(Metrics metrics, AgentStats stats) {
-    metrics.registerTransport("agent-udp", stats.udp());
-    metrics.registerTransport("agent-dns-client", stats.dnsClient());
-    metrics.registerTransport("agent-reporter-client", stats.reporterClient());
-    for (RetCode code : RetCode.values()) {
-      metrics.counter("lars.agent.get.host", "GetHostResponses sent, by return code", stats,
-          s -> s.getHostAnswers(code), "retcode", code.name());
-    }
-    metrics.counter("lars.agent.reports", "ReportRequests received", stats, AgentStats::reportRequests);
-    metrics.counter("lars.agent.get.route", "API GetRouteRequests received", stats, AgentStats::getRouteRequests);
-    metrics.counter("lars.agent.timeouts", "requests answered SYSTEM_ERROR after waiting ask-timeout for a view",
-        stats, AgentStats::timeouts);
-    metrics.counter("lars.agent.host.transitions", "host transitions", stats, AgentStats::transitionsToOverload,
-        "to", "overload");
-    metrics.counter("lars.agent.host.transitions", "host transitions", stats, AgentStats::transitionsToIdle,
-        "to", "idle");
-    metrics.counter("lars.agent.statistics.sent", "ReportStatusRequests sent to the reporter", stats,
-        AgentStats::statisticsSent);
-    metrics.counter("lars.agent.statistics.dropped", "ReportStatusRequests dropped (reporter down or unbuildable)",
-        stats, AgentStats::statisticsDropped);
-    metrics.counter("lars.agent.waiting.rejected",
-        "requests answered SYSTEM_ERROR at once because max-waiting-requests wait already", stats,
-        AgentStats::waitingRejected);
-    metrics.counter("lars.agent.reports.dropped", "reports dropped (no view on this node, or buffer full)", stats,
-        AgentStats::reportsDropped);
-    metrics.counter("lars.agent.report.batches", "report batches sent to LoadBalance entities", stats,
-        AgentStats::reportBatchesSent);
-    metrics.counter("lars.agent.routes.truncated", "GetRoute answers cut to fit one datagram", stats,
-        AgentStats::routesTruncated);
-    metrics.counter("lars.agent.record.retries", "journal recoveries again after a failed read or write", stats,
-        AgentStats::recordRetries);
-    metrics.counter("lars.agent.port.restarts", "agent UDP ports bound again after their stream stopped", stats,
-        AgentStats::portRestarts);
-    metrics.counter("lars.agent.negative.hits", "requests answered NOEXIST from the negative cache", stats,
-        AgentStats::negativeHits);
-    metrics.counter("lars.agent.pulls.refused",
-        "requests for new modules answered NOEXIST beyond max-new-pulls-per-second", stats, AgentStats::pullsRefused);
-    metrics.counter("lars.agent.handler.errors", "datagrams whose handling failed unexpectedly (dropped)", stats,
-        AgentStats::handlerErrors);
-    metrics.counter("lars.agent.empty.routes.refused", "empty dns routes without the deliberate flag not applied",
-        stats, AgentStats::emptyRoutesRefused);
-    metrics.counter("lars.agent.lease.requests", "lease requests (ids 9, 11, 13) received", stats,
-        AgentStats::leaseRequests);
-    metrics.gauge("lars.agent.views", "module views this node serves", stats, AgentStats::views);
-    metrics.gauge("lars.agent.views.stale", "module views not confirmed by their entity for stale-after", stats,
-        AgentStats::staleViews);
-    metrics.gauge("lars.agent.ports.down", "agent UDP ports not bound", stats, AgentStats::portsDown);
   }
 }

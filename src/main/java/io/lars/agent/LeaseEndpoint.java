@@ -64,18 +64,9 @@ public final class LeaseEndpoint implements Extension {
   }
 
   /**
-   * @param msgId a frame's msgid
-   * @return whether it is a lease request this endpoint answers (9, 11, 13)
-   */
-  public static boolean serves(int msgId) {
-    return msgId == MessageId.REGISTER_HOST_REQUEST.id() || msgId == MessageId.HEARTBEAT_REQUEST.id()
-        || msgId == MessageId.DEREGISTER_REQUEST.id();
-  }
-
-  /**
    * Handles one lease request; the answer comes later, from another thread.
    *
-   * @param frame a frame for which {@link #serves} is true
+   * @param frame a frame with msgid 9, 11 or 13 (the agent port's dispatch on {@link MessageId})
    * @param sender where the answer goes
    * @param answer takes the answer datagram; must be thread-safe (a stage's async callback)
    * @throws FrameException if the body does not parse (the caller drops and counts the datagram)
@@ -84,7 +75,8 @@ public final class LeaseEndpoint implements Extension {
       throws FrameException {
     stats.recordLeaseRequest();
     LeaseNode leases = LeaseNode.get(system);
-    if (frame.msgId() == MessageId.REGISTER_HOST_REQUEST.id()) {
+    MessageId id = frame.messageId();
+    if (id == MessageId.REGISTER_HOST_REQUEST) {
       RegisterHostRequest r = frame.decode(RegisterHostRequest.class);
       LeaseRequest request;
       try {
@@ -95,7 +87,7 @@ public final class LeaseEndpoint implements Extension {
         return;
       }
       reply(leases.register(request), reply -> registered(sender, r.getSeq(), reply), answer);
-    } else if (frame.msgId() == MessageId.HEARTBEAT_REQUEST.id()) {
+    } else if (id == MessageId.HEARTBEAT_REQUEST) {
       HeartbeatRequest r = frame.decode(HeartbeatRequest.class);
       reply(leases.heartbeat(r.getLeaseId()), reply -> new UdpStreamServer.Outgoing(sender, Frame.of(
           MessageId.HEARTBEAT_RESPONSE, HeartbeatResponse.newBuilder().setSeq(r.getSeq()).setStatus(status(reply))

@@ -79,12 +79,38 @@ public final class LoadBalance {
    * @param verr virtual errors before the reset
    * @param rsucc real successes before the reset
    * @param rerr real errors before the reset
-   * @param reason what triggered it: {@code "error rate"}, {@code "consecutive errors"},
-   *     {@code "window error rate"}, {@code "success rate"}, {@code "consecutive successes"} or
-   *     {@code "overload timeout"}
+   * @param reason what triggered it
    */
   public record Transition(ModuleId module, Host host, boolean toOverload, long vsucc, long verr, long rsucc,
-      long rerr, String reason) {}
+      long rerr, Reason reason) {}
+
+  /** What triggered a {@link Transition}; {@link #toString()} is the text of the log line. */
+  public enum Reason {
+    /** Idle to overload: the virtual error rate went above {@code errRate}. */
+    ERROR_RATE("error rate"),
+    /** Idle to overload: {@code continErrLimit} errors in a row. */
+    CONSECUTIVE_ERRORS("consecutive errors"),
+    /** Idle to overload: at the end of an idle window, the real error rate reached {@code windowErrRate}. */
+    WINDOW_ERROR_RATE("window error rate"),
+    /** Overload to idle: the virtual success rate went above {@code succRate}. */
+    SUCCESS_RATE("success rate"),
+    /** Overload to idle: {@code continSuccLimit} successes in a row. */
+    CONSECUTIVE_SUCCESSES("consecutive successes"),
+    /** Overload to idle: the overload timeout passed. */
+    OVERLOAD_TIMEOUT("overload timeout");
+
+    private final String text;
+
+    Reason(String text) {
+      this.text = text;
+    }
+
+    /** @return the words of the log line, e.g. {@code "error rate"} */
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
 
   /**
    * An immutable copy of one host's state.
@@ -352,17 +378,17 @@ public final class LoadBalance {
 
     if (!h.overloaded && !success) {
       if ((double) h.verr / (h.vsucc + h.verr) > settings.errRate()) {
-        return Optional.of(toOverload(h, now, "error rate"));
+        return Optional.of(toOverload(h, now, Reason.ERROR_RATE));
       }
       if (h.continErr >= settings.continErrLimit()) {
-        return Optional.of(toOverload(h, now, "consecutive errors"));
+        return Optional.of(toOverload(h, now, Reason.CONSECUTIVE_ERRORS));
       }
     } else if (h.overloaded && success) {
       if ((double) h.vsucc / (h.vsucc + h.verr) > settings.succRate()) {
-        return Optional.of(toIdle(h, now, "success rate"));
+        return Optional.of(toIdle(h, now, Reason.SUCCESS_RATE));
       }
       if (h.continSucc >= settings.continSuccLimit()) {
-        return Optional.of(toIdle(h, now, "consecutive successes"));
+        return Optional.of(toIdle(h, now, Reason.CONSECUTIVE_SUCCESSES));
       }
     }
 
@@ -370,12 +396,12 @@ public final class LoadBalance {
       if (now - h.idleSinceMs >= idleTimeoutMs) {
         long calls = h.rsucc + h.rerr;
         if (calls > 0 && calls >= settings.windowMinCalls() && (double) h.rerr / calls >= settings.windowErrRate()) {
-          return Optional.of(toOverload(h, now, "window error rate"));
+          return Optional.of(toOverload(h, now, Reason.WINDOW_ERROR_RATE));
         }
         h.resetIdle(now, settings.initSuccCnt());
       }
     } else if (now - h.overloadSinceMs >= overloadTimeoutMs) {
-      return Optional.of(toIdle(h, now, "overload timeout"));
+      return Optional.of(toIdle(h, now, Reason.OVERLOAD_TIMEOUT));
     }
     return Optional.empty();
   }
@@ -508,7 +534,7 @@ public final class LoadBalance {
     return h.overloaded ? overloadList : idleList;
   }
 
-  private Transition toOverload(HostState h, long now, String reason) {
+  private Transition toOverload(HostState h, long now, Reason reason) {
     Transition t = new Transition(module, h.host, true, h.vsucc, h.verr, h.rsucc, h.rerr, reason);
     idleList.remove(h);
     h.resetOverload(now, settings.initErrCnt());
@@ -516,7 +542,7 @@ public final class LoadBalance {
     return t;
   }
 
-  private Transition toIdle(HostState h, long now, String reason) {
+  private Transition toIdle(HostState h, long now, Reason reason) {
     Transition t = new Transition(module, h.host, false, h.vsucc, h.verr, h.rsucc, h.rerr, reason);
     overloadList.remove(h);
     h.resetIdle(now, settings.initSuccCnt());

@@ -10,6 +10,7 @@ import com.typesafe.config.Config;
 import io.lars.db.DatabaseException;
 import io.lars.db.JdbcRouteRepository;
 import io.lars.dns.Poller;
+import io.lars.node.Futures;
 import io.lars.node.LarsConfig;
 import io.lars.node.LarsNode;
 import io.lars.node.NodeExit;
@@ -120,7 +121,7 @@ public final class NodeCommand implements Callable<Integer> {
       conf = LarsConfig.load(config, overrides().toConfig());
       node = LarsNode.start(conf, roleSet).toCompletableFuture().join();
     } catch (IllegalArgumentException | CompletionException e) {
-      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      Throwable cause = Futures.unwrap(e);
       LOG.error("lars node: failed to start (exit {}): {}", NodeExit.FAILED_TO_START.code(), cause.getMessage());
       return NodeExit.FAILED_TO_START.code();
     }

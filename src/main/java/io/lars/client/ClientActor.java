@@ -8,7 +8,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.lars.protocol.Host;
-import java.util.concurrent.CompletionException;
 
 /**
  * The client's ask-pattern protocol, for use from actors ({@code context.ask}) or with
@@ -118,7 +117,7 @@ public final class ClientActor extends AbstractBehavior<ClientActor.Command> {
   }
 
   private static Failed failed(Throwable e) {
-    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    Throwable cause = LarsClient.unwrap(e);
     return new Failed(cause instanceof RuntimeException r ? r : new IllegalStateException(cause));
   }
 }

@@ -326,7 +326,12 @@ public final class LarsClient implements AutoCloseable {
     }
   }
 
-  private static Throwable unwrap(Throwable e) {
+  /**
+   * @param e a future's failure
+   * @return its cause if it is a {@link CompletionException} with one, else {@code e} (the client
+   *     artifact has no node kernel, so it keeps this copy of {@code Futures.unwrap})
+   */
+  static Throwable unwrap(Throwable e) {
     return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 

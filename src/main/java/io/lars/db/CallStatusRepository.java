@@ -20,7 +20,7 @@ import javax.sql.DataSource;
 public final class CallStatusRepository {
 
   // VALUES(col) is the form both MariaDB and H2 (MySQL mode) accept; MySQL 8.0.20+ only deprecates it.
-  private static final String UPSERT = """
+  static final String UPSERT = """
       INSERT INTO ServerCallStatus (modid, cmdid, ip, port, caller, succ_cnt, err_cnt, ts, overload)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON DUPLICATE KEY UPDATE succ_cnt = VALUES(succ_cnt), err_cnt = VALUES(err_cnt), ts = VALUES(ts),
@@ -49,29 +49,6 @@ public final class CallStatusRepository {
    */
   public int upsert(List<CallStatusRow> rows) {
     return CallStatusColumns.writeBatch(ds, "upsert call status", UPSERT, rows);
-  }
-
-  /**
-   * Writes rows the reference way, one autocommitted statement per row; kept to compare with
-   * {@link #upsert} in the benchmark.
-   *
-   * @param rows the rows, possibly empty
-   * @return the number of rows written, {@code rows.size()}
-   * @throws DatabaseException if a statement fails; the rows before it stay written
-   */
-  public int upsertEachRow(List<CallStatusRow> rows) {
-    if (rows.isEmpty()) {
-      return 0;
-    }
-    return Jdbc.withConnection(ds, "upsert " + rows.size() + " call status rows one by one", c -> {
-      try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-        for (CallStatusRow row : rows) {
-          CallStatusColumns.bind(ps, row);
-          ps.executeUpdate();
-        }
-      }
-      return rows.size();
-    });
   }
 
   /**

@@ -17,6 +17,7 @@ import io.lars.protocol.ModuleId;
 import io.lars.protocol.pb.GetRouteRequest;
 import io.lars.transport.MessageRouter;
 import io.lars.transport.TcpServer;
+import io.lars.transport.TransportStats;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -79,30 +80,12 @@ public final class DnsRole implements RoleStarter {
     }
     leases.book().tell(new LeaseBook.AttachRegistry(registry));
     LeaseEntity.init(node.system(), new LeaseEntity.Dependencies(leases.settings(), registry, leases));
-    return TcpServer.bind(node.system(), "dns", tcp, router(registry)).thenApply(server -> {
-      Metrics metrics = Metrics.get(node.system());
-      metrics.registerTransport("dns", server.stats());
-      metrics.registerListenerLimits("dns", server.stats());
-      DnsStats stats = DnsStats.get(node.system());
-      metrics.gauge("lars.dns.route.version", "RouteVersion of the route table being served", stats,
-          DnsStats::routeVersion);
-      metrics.counter("lars.dns.pushes", "route pushes sent to subscribed connections", stats, DnsStats::pushesSent);
-      metrics.counter("lars.dns.routes.refused", "times a module's route was refused as too large to send", stats,
-          DnsStats::routesRefused);
-      LeaseStats leaseStats = LeaseStats.get(node.system());
-      metrics.counter("lars.dns.shrink.refused", "module reloads refused for losing more than max-shrink-fraction of "
-          + "the hosts without RouteChange rows", leaseStats, LeaseStats::shrinkRefused);
-      metrics.counter("lars.leases.registered", "leases granted by owners on this node", leaseStats,
-          LeaseStats::registered);
-      metrics.counter("lars.leases.heartbeats", "heartbeats accepted by owners on this node", leaseStats,
-          LeaseStats::heartbeats);
-      metrics.counter("lars.leases.expired", "leases expired by owners on this node", leaseStats, LeaseStats::expired);
-      metrics.counter("lars.leases.conflicts", "registrations refused: the host is a static row", leaseStats,
-          LeaseStats::conflicts);
-      metrics.counter("lars.leases.expiry.suspended", "expiry checks held back by the cluster-wide guard", leaseStats,
-          LeaseStats::expirySuspended);
-      return List.of(Listener.of(Role.DNS, "tcp", server.localAddress()));
-    });
+    // the role's meters are registered once, when their holders are made
+    DnsStats.get(node.system());
+    LeaseStats.get(node.system());
+    TransportStats transport = new TransportStats(Metrics.get(node.system()).registry(), "dns", true);
+    return TcpServer.bind(node.system(), "dns", tcp, router(registry), transport)
+        .thenApply(server -> List.of(Listener.of(Role.DNS, "tcp", server.localAddress())));
   }
 
   /** The handlers only tell the registry; it and the subscribers do the rest. */

@@ -3,25 +3,39 @@ package io.lars.dns;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
+import io.lars.node.Metrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
-/** The dns role's counters on one node, for metrics: thread-safe, written by the poller and subscribers. */
+/**
+ * The dns role's meters on one node, written by the poller and subscribers: registered once in
+ * the node's registry when the extension is made ({@code lars_dns_route_version},
+ * {@code lars_dns_pushes_total}, {@code lars_dns_routes_refused_total}) and counted directly.
+ */
 public final class DnsStats implements Extension {
 
   /** The extension id. */
   public static final ExtensionId<DnsStats> ID = new ExtensionId<>() {
     @Override
     public DnsStats createExtension(ActorSystem<?> system) {
-      return new DnsStats();
+      return new DnsStats(Metrics.get(system).registry());
     }
   };
 
   private final AtomicLong routeVersion = new AtomicLong();
-  private final LongAdder pushesSent = new LongAdder();
-  private final LongAdder routesRefused = new LongAdder();
+  private final Counter pushesSent;
+  private final Counter routesRefused;
 
-  private DnsStats() {}
+  private DnsStats(MeterRegistry registry) {
+    Gauge.builder("lars.dns.route.version", routeVersion, AtomicLong::get)
+        .description("RouteVersion of the route table being served").register(registry);
+    pushesSent = Counter.builder("lars.dns.pushes").description("route pushes sent to subscribed connections")
+        .register(registry);
+    routesRefused = Counter.builder("lars.dns.routes.refused")
+        .description("times a module's route was refused as too large to send").register(registry);
+  }
 
   /**
    * @param system the node's actor system
@@ -38,7 +52,7 @@ public final class DnsStats implements Extension {
 
   /** @return route pushes (unrequested {@code GetRouteResponse} frames) handed to subscriber connections */
   public long pushesSent() {
-    return pushesSent.sum();
+    return (long) pushesSent.count();
   }
 
   /**
@@ -47,7 +61,7 @@ public final class DnsStats implements Extension {
    *     module each time it turns oversize)
    */
   public long routesRefused() {
-    return routesRefused.sum();
+    return (long) routesRefused.count();
   }
 
   void routeRefused() {

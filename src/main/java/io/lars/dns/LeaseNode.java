@@ -10,10 +10,10 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import io.lars.node.Futures;
 
 /**
  * Self-registration on one node (DESIGN.md "Self-registration"): the node's end of the pub-sub
@@ -140,7 +140,7 @@ public final class LeaseNode implements Extension {
       akka.japi.function.Function<ActorRef<LeaseReply>, LeaseEntity.Command> message) {
     Duration timeout = settings.askTimeout();
     return owner.ask(message, timeout).exceptionally(e -> {
-      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      Throwable cause = Futures.unwrap(e);
       return LeaseReply.failed(LeaseReply.Status.UNAVAILABLE, cause instanceof TimeoutException
           ? "the lease owner did not answer within " + timeout.toMillis() + " ms" : cause.toString());
     });

@@ -3,27 +3,46 @@ package io.lars.dns;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
-import java.util.concurrent.atomic.LongAdder;
+import io.lars.node.Metrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
-/** Counters of self-registration on one node, for metrics; thread-safe. */
+/**
+ * Meters of self-registration on one node, registered once in the node's registry when the
+ * extension is made ({@code lars_leases_*_total}, {@code lars_dns_shrink_refused_total}) and
+ * counted directly; thread-safe.
+ */
 public final class LeaseStats implements Extension {
 
   /** The extension id. */
   public static final ExtensionId<LeaseStats> ID = new ExtensionId<>() {
     @Override
     public LeaseStats createExtension(ActorSystem<?> system) {
-      return new LeaseStats();
+      return new LeaseStats(Metrics.get(system).registry());
     }
   };
 
-  private final LongAdder registered = new LongAdder();
-  private final LongAdder heartbeats = new LongAdder();
-  private final LongAdder expired = new LongAdder();
-  private final LongAdder conflicts = new LongAdder();
-  private final LongAdder expirySuspended = new LongAdder();
-  private final LongAdder shrinkRefused = new LongAdder();
+  private final Counter registered;
+  private final Counter heartbeats;
+  private final Counter expired;
+  private final Counter conflicts;
+  private final Counter expirySuspended;
+  private final Counter shrinkRefused;
 
-  private LeaseStats() {}
+  private LeaseStats(MeterRegistry registry) {
+    shrinkRefused = counter(registry, "lars.dns.shrink.refused", "module reloads refused for losing more than "
+        + "max-shrink-fraction of the hosts without RouteChange rows");
+    registered = counter(registry, "lars.leases.registered", "leases granted by owners on this node");
+    heartbeats = counter(registry, "lars.leases.heartbeats", "heartbeats accepted by owners on this node");
+    expired = counter(registry, "lars.leases.expired", "leases expired by owners on this node");
+    conflicts = counter(registry, "lars.leases.conflicts", "registrations refused: the host is a static row");
+    expirySuspended = counter(registry, "lars.leases.expiry.suspended",
+        "expiry checks held back by the cluster-wide guard");
+  }
+
+  private static Counter counter(MeterRegistry registry, String name, String description) {
+    return Counter.builder(name).description(description).register(registry);
+  }
 
   /**
    * @param system the node's actor system
@@ -35,27 +54,27 @@ public final class LeaseStats implements Extension {
 
   /** @return leases granted by owners on this node */
   public long registered() {
-    return registered.sum();
+    return (long) registered.count();
   }
 
   /** @return heartbeats accepted by owners on this node */
   public long heartbeats() {
-    return heartbeats.sum();
+    return (long) heartbeats.count();
   }
 
   /** @return leases expired by owners on this node */
   public long expired() {
-    return expired.sum();
+    return (long) expired.count();
   }
 
   /** @return registrations refused because the host is a static row */
   public long conflicts() {
-    return conflicts.sum();
+    return (long) conflicts.count();
   }
 
   /** @return expiry checks of owners on this node that found due leases and were held back by the guard */
   public long expirySuspended() {
-    return expirySuspended.sum();
+    return (long) expirySuspended.count();
   }
 
   /**
@@ -63,7 +82,7 @@ public final class LeaseStats implements Extension {
    *     {@code max-shrink-fraction} of the module's hosts without a deliberate change
    */
   public long shrinkRefused() {
-    return shrinkRefused.sum();
+    return (long) shrinkRefused.count();
   }
 
   void recordRegistered() {
@@ -75,7 +94,7 @@ public final class LeaseStats implements Extension {
   }
 
   void recordExpired(int n) {
-    expired.add(n);
+    expired.increment(n);
   }
 
   void recordConflict() {

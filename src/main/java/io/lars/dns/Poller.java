@@ -12,6 +12,7 @@ import akka.actor.typed.receptionist.ServiceKey;
 import io.lars.CborSerializable;
 import io.lars.db.RouteLimits;
 import io.lars.db.RouteRepository;
+import io.lars.node.Futures;
 import io.lars.protocol.ModuleId;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -289,11 +289,7 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
     RouteRepository repo = repository;
     getContext().pipeToSelf(
         CompletableFuture.supplyAsync(() -> runCycle(repo, start, reload, known), jdbc),
-        (cycle, failure) -> failure == null ? new CycleDone(cycle) : new CycleFailed(reload, unwrap(failure)));
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        (cycle, failure) -> failure == null ? new CycleDone(cycle) : new CycleFailed(reload, Futures.unwrap(failure)));
   }
 
   /**

@@ -10,7 +10,6 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import io.lars.db.IncarnationRepository;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -102,7 +101,7 @@ public final class ClusterIncarnation extends AbstractBehavior<ClusterIncarnatio
           IncarnationRepository.Claim claim = repository.claim(incarnation, owner, staleAfter);
           return new Done(claim instanceof IncarnationRepository.Claimed, claim, null);
         }, jdbc);
-    getContext().pipeToSelf(work, (done, failure) -> failure == null ? done : new Done(false, null, unwrap(failure)));
+    getContext().pipeToSelf(work, (done, failure) -> failure == null ? done : new Done(false, null, Futures.unwrap(failure)));
     return this;
   }
 
@@ -135,9 +134,5 @@ public final class ClusterIncarnation extends AbstractBehavior<ClusterIncarnatio
         + "two clusters must not write one journal", holder);
     CoordinatedShutdown.get(getContext().getSystem()).runAll(LOST);
     return Behaviors.stopped();
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 }

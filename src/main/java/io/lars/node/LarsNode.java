@@ -18,6 +18,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.lars.db.Database;
 import io.lars.db.DbSettings;
+import io.micrometer.core.instrument.FunctionCounter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -151,8 +152,7 @@ public final class LarsNode {
     return ready.handle((listeners, failure) -> {
       if (failure != null) {
         system.terminate();
-        throw new CompletionException(failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause() : failure);
+        throw new CompletionException(Futures.unwrap(failure));
       }
       return new Incarnation(system, listeners, database);
     });
@@ -160,9 +160,10 @@ public final class LarsNode {
 
   /** Ends the node with the current incarnation; with rejoin, replaces an incarnation the cluster removed. */
   private void watch(Incarnation incarnation) {
-    Metrics.get(incarnation.system()).counter("lars.node.rejoins",
-        "times this agent-only node was removed from the cluster and started a new incarnation", rejoins,
-        AtomicLong::get);
+    // a function counter: the count spans incarnations, each with a registry of its own
+    FunctionCounter.builder("lars.node.rejoins", rejoins, AtomicLong::get)
+        .description("times this agent-only node was removed from the cluster and started a new incarnation")
+        .register(Metrics.get(incarnation.system()).registry());
     incarnation.system().getWhenTerminated().thenRun(() -> {
       if (current.get() == incarnation) {
         ended.complete(NodeExit.of(CoordinatedShutdown.get(incarnation.system()).getShutdownReason()));
@@ -213,8 +214,7 @@ public final class LarsNode {
         .thenCompose(stopped -> startIncarnation(next, roles, handOver))
         .whenComplete((fresh, failure) -> {
           if (failure != null) {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+            Throwable cause = Futures.unwrap(failure);
             LOG.warn("lars node: the new incarnation did not start ({}); the old one keeps serving, trying again in {}",
                 cause.getMessage(), retryInterval);
             if (!stopping) {

@@ -47,11 +47,6 @@ public record Host(int ip, int port) implements Comparable<Host> {
     return Ipv4.format(ip);
   }
 
-  /** @return the key the reference agent uses for a host: {@code (uint64) ip << 32 | port} */
-  public long key() {
-    return (Integer.toUnsignedLong(ip) << 32) | (port & 0xffff_ffffL);
-  }
-
   @Override
   public int compareTo(Host other) {
     int c = Integer.compareUnsigned(ip, other.ip);

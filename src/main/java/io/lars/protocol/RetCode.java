@@ -1,6 +1,5 @@
 package io.lars.protocol;
 
-import io.lars.protocol.pb.LarsRetCode;
 
 /**
  * Lars return codes (reference: lars.proto {@code LarsRetCode}); the numbers are the wire values
@@ -25,11 +24,6 @@ public enum RetCode {
   /** @return the wire value, 0..3 */
   public int code() {
     return code;
-  }
-
-  /** @return the matching protobuf enum */
-  public LarsRetCode toProto() {
-    return LarsRetCode.forNumber(code);
   }
 
   /**

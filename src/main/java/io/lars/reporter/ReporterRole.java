@@ -20,6 +20,7 @@ import io.lars.protocol.MessageId;
 import io.lars.protocol.pb.ReportStatusReq;
 import io.lars.transport.MessageRouter;
 import io.lars.transport.TcpServer;
+import io.lars.transport.TransportStats;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.Map;
@@ -82,7 +83,6 @@ public final class ReporterRole implements RoleStarter {
       return CompletableFuture.failedFuture(e);
     }
     ReporterStats stats = ReporterStats.get(node.system());
-    registerMetrics(Metrics.get(node.system()), stats);
     List<ActorRef<StatusWriter.Command>> writers = new ArrayList<>();
     for (int i = 0; i < settings.writers(); i++) {
       writers.add(context.spawn(Behaviors.supervise(StatusWriter.create(settings, store,
@@ -94,23 +94,9 @@ public final class ReporterRole implements RoleStarter {
     MessageRouter router = MessageRouter.builder()
         .on(MessageId.REPORT_STATUS_REQUEST, ReportStatusReq.class, intake::onReport)
         .build();
-    return TcpServer.bind(node.system(), "reporter", tcp, router).thenApply(server -> {
-      Metrics.get(node.system()).registerTransport("reporter", server.stats());
-      Metrics.get(node.system()).registerListenerLimits("reporter", server.stats());
-      return List.of(Listener.of(Role.REPORTER, "tcp", server.localAddress()));
-    });
-  }
-
-  private static void registerMetrics(Metrics metrics, ReporterStats stats) {
-    metrics.counter("lars.reporter.reports", "ReportStatusRequests received", stats, ReporterStats::requests);
-    metrics.counter("lars.reporter.reports.rejected", "ReportStatusRequests dropped as impossible", stats,
-        ReporterStats::requestsRejected);
-    metrics.counter("lars.reporter.rows.received", "host rows received", stats, ReporterStats::rowsReceived);
-    metrics.counter("lars.reporter.rows.written", "host rows stored", stats, ReporterStats::rowsWritten);
-    metrics.counter("lars.reporter.rows.dropped", "host rows dropped by a full writer buffer", stats,
-        ReporterStats::rowsDropped);
-    metrics.counter("lars.database.errors", "failed database operations", stats, ReporterStats::dbErrors,
-        "source", "reporter");
+    TransportStats transport = new TransportStats(Metrics.get(node.system()).registry(), "reporter", true);
+    return TcpServer.bind(node.system(), "reporter", tcp, router, transport)
+        .thenApply(server -> List.of(Listener.of(Role.REPORTER, "tcp", server.localAddress())));
   }
 
   private static CompletionStage<Done> drain(ActorSystem<?> system, List<ActorRef<StatusWriter.Command>> writers) {

@@ -10,11 +10,11 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.lars.db.CallStatusRow;
-import java.time.Duration;
+import io.lars.node.Backoff;
+import io.lars.node.Futures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -65,6 +65,8 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   private static final String RETRY_TIMER = "retry";
 
   private final ReporterSettings settings;
+  /** Akka's formula without jitter: {@code retry-min-backoff} doubling up to {@code retry-max-backoff}. */
+  private final Backoff backoff;
   private final StatusStore store;
   private final Executor jdbc;
   private final ReporterStats stats;
@@ -86,6 +88,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     context.setLoggerName(StatusWriter.class);
     this.timers = timers;
     this.settings = settings;
+    this.backoff = new Backoff(settings.retryMinBackoff(), settings.retryMaxBackoff(), 0);
     this.store = store;
     this.jdbc = jdbc;
     this.stats = stats;
@@ -173,7 +176,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
       getContext().getLog().debug("ServerCallStatus write attempt {} failed: {}", failures, failed.cause().toString());
     }
     backingOff = true;
-    timers.startSingleTimer(RETRY_TIMER, RetryTick.INSTANCE, backoff(failures));
+    timers.startSingleTimer(RETRY_TIMER, RetryTick.INSTANCE, backoff.delay(failures - 1));
     answerDrainers();
     return this;
   }
@@ -229,11 +232,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     }
     writing = true;
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> store.upsert(batch), jdbc),
-        (count, failure) -> failure == null ? new BatchWritten(batch.size()) : new BatchFailed(unwrap(failure)));
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        (count, failure) -> failure == null ? new BatchWritten(batch.size()) : new BatchFailed(Futures.unwrap(failure)));
   }
 
   private void rowsDropped(int dropped) {
@@ -243,16 +242,5 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
           + "catches up", buffer.capacity());
     }
     droppedSinceLogged += dropped;
-  }
-
-  private Duration backoff(int failedAttempts) {
-    return backoff(settings.retryMinBackoff(), settings.retryMaxBackoff(), failedAttempts);
-  }
-
-  /** Exponential backoff: {@code min} after the first failure, doubling up to {@code max}. */
-  static Duration backoff(Duration min, Duration max, int failedAttempts) {
-    int doublings = Math.min(failedAttempts - 1, 30);
-    long millis = min.toMillis() << doublings;
-    return millis <= 0 || millis > max.toMillis() ? max : Duration.ofMillis(millis);
   }
 }

@@ -1,6 +1,5 @@
 package io.lars.transport;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.lars.protocol.Frame;
 import io.lars.protocol.FrameException;
@@ -91,7 +90,7 @@ public final class MessageRouter {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(type, "type");
       Objects.requireNonNull(handler, "handler");
-      Class<?> bodyType = bodyType(id);
+      Class<?> bodyType = id.bodyType();
       if (!type.equals(bodyType)) {
         throw new IllegalArgumentException("msgid " + id + " carries " + bodyType.getSimpleName()
             + ", not " + type.getSimpleName());
@@ -125,14 +124,6 @@ public final class MessageRouter {
     /** @return the router */
     public MessageRouter build() {
       return new MessageRouter(this);
-    }
-
-    private static Class<?> bodyType(MessageId id) {
-      try {
-        return id.parser().parseFrom(new byte[0]).getClass();
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException("cannot parse an empty " + id, e);
-      }
     }
   }
 }

@@ -22,6 +22,8 @@ import akka.stream.javadsl.Source;
 import akka.stream.javadsl.Tcp;
 import akka.stream.scaladsl.Framing;
 import akka.util.ByteString;
+import io.lars.node.Backoff;
+import io.lars.node.Futures;
 import io.lars.protocol.Frame;
 import io.lars.protocol.FrameCodec;
 import io.lars.protocol.FrameException;
@@ -32,9 +34,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A TCP client of a Lars server (the agent's dns and reporter clients, DESIGN.md "Agent views")
@@ -128,18 +128,15 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("port must be 1..65535, was " + port);
       }
-      if (minBackoff == null || minBackoff.isNegative() || minBackoff.isZero()) {
-        throw new IllegalArgumentException("minBackoff must be positive, was " + minBackoff);
-      }
-      if (maxBackoff == null || maxBackoff.compareTo(minBackoff) < 0) {
-        throw new IllegalArgumentException("maxBackoff must be at least minBackoff " + minBackoff + ", was " + maxBackoff);
-      }
-      if (!(randomFactor >= 0 && randomFactor <= 1)) {
-        throw new IllegalArgumentException("randomFactor must be 0..1, was " + randomFactor);
-      }
+      new Backoff(minBackoff, maxBackoff, randomFactor);
       if (maxPendingFrames < 1) {
         throw new IllegalArgumentException("maxPendingFrames must be at least 1, was " + maxPendingFrames);
       }
+    }
+
+    /** @return the reconnect backoff of these settings */
+    public Backoff backoff() {
+      return new Backoff(minBackoff, maxBackoff, randomFactor);
     }
   }
 
@@ -156,6 +153,7 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
 
   private final TimerScheduler<Command> timers;
   private final Settings settings;
+  private final Backoff backoff;
   private final ActorRef<Event> owner;
   private final TransportStats stats;
   private final InetSocketAddress remote;
@@ -189,6 +187,7 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
     super(context);
     this.timers = timers;
     this.settings = settings;
+    this.backoff = settings.backoff();
     this.owner = owner;
     this.stats = stats;
     this.remote = InetSocketAddress.createUnresolved(settings.host(), settings.port());
@@ -244,7 +243,7 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
     if (ended.generation() != generation) {
       return this;
     }
-    Throwable cause = rootCause(ended.failure());
+    Throwable cause = Futures.unwrap(ended.failure());
     if (isBadInput(cause)) {
       stats.badFrame();
     }
@@ -273,8 +272,7 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
         tellDisconnected(reason);
       }
     }
-    Duration delay = backoff(failedAttempts++, settings.minBackoff(), settings.maxBackoff(), settings.randomFactor(),
-        ThreadLocalRandom.current().nextDouble());
+    Duration delay = backoff.delay(failedAttempts++);
     getContext().getLog().debug("reconnecting to {}:{} in {} ms", settings.host(), settings.port(), delay.toMillis());
     timers.startSingleTimer(Reconnect.INSTANCE, delay);
     return this;
@@ -325,7 +323,7 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
         .via(FrameStreams.encoder())
         .via(killSwitch.flow())
         .via(tcp)
-        .via(FrameStreams.decoder())
+        .via(FrameStreams.tcpDecoder())
         .<Command>map(frame -> new FrameReceived(gen, frame))
         .prepend(connectedSignal)
         .via(killSwitch.flow())
@@ -363,14 +361,6 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
     }
   }
 
-  private static Throwable rootCause(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
-  }
-
   private static boolean isBadInput(Throwable cause) {
     return cause instanceof FrameException || cause instanceof Framing.FramingException;
   }
@@ -386,23 +376,5 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
       return "bad input: " + cause.getMessage();
     }
     return cause.getMessage() == null ? cause.toString() : cause.getMessage();
-  }
-
-  /**
-   * The delay before retry number {@code attempt}: {@code min(maxBackoff, minBackoff * 2^attempt)}
-   * times {@code 1 + random01 * randomFactor} (Akka's backoff formula).
-   *
-   * @param attempt failed attempts so far, 0 for the first retry
-   * @param minBackoff the first delay
-   * @param maxBackoff the cap before jitter
-   * @param randomFactor jitter factor, 0..1
-   * @param random01 a random number in [0, 1)
-   * @return the delay
-   */
-  static Duration backoff(int attempt, Duration minBackoff, Duration maxBackoff, double randomFactor, double random01) {
-    double base = attempt >= 30
-        ? maxBackoff.toNanos()
-        : Math.min(maxBackoff.toNanos(), minBackoff.toNanos() * Math.pow(2, attempt));
-    return Duration.ofNanos((long) (base * (1 + random01 * randomFactor)));
   }
 }

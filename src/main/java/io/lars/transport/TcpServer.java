@@ -22,6 +22,7 @@ import akka.stream.scaladsl.Framing;
 import akka.util.ByteString;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.lars.node.Futures;
 import io.lars.protocol.Frame;
 import io.lars.protocol.FrameCodec;
 import io.lars.protocol.FrameException;
@@ -91,7 +92,7 @@ public final class TcpServer {
   private final Settings settings;
   private final MessageRouter router;
   private final DescriptorBudget descriptors;
-  private final TransportStats stats = new TransportStats();
+  private final TransportStats stats;
   private final Map<Long, ServerConnection> connections = new ConcurrentHashMap<>();
   private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
   private final AtomicLong outgoingBytes = new AtomicLong();
@@ -287,26 +288,16 @@ public final class TcpServer {
     private static long defaultTotal() {
       return Math.min(DEFAULT_MAX_OUTGOING_BYTES_TOTAL, Runtime.getRuntime().maxMemory() / 4);
     }
-
-    /**
-     * {@link #fromConfig(Config, IdleRule)} with {@link IdleRule#BETWEEN_FRAMES}.
-     *
-     * @param section the role's section
-     * @return the settings
-     * @throws IllegalArgumentException naming the key that is missing or wrong
-     */
-    public static Settings fromConfig(Config section) {
-      return fromConfig(section, IdleRule.BETWEEN_FRAMES);
-    }
   }
 
   private TcpServer(ActorSystem<?> system, String name, Settings settings, MessageRouter router,
-      DescriptorBudget descriptors) {
+      DescriptorBudget descriptors, TransportStats stats) {
     this.system = system;
     this.name = name;
     this.settings = settings;
     this.router = router;
     this.descriptors = descriptors;
+    this.stats = stats;
   }
 
   /**
@@ -322,7 +313,23 @@ public final class TcpServer {
    */
   public static CompletionStage<TcpServer> bind(ActorSystem<?> system, String name, Settings settings,
       MessageRouter router) {
-    return bind(system, name, settings, router, DescriptorBudget.ofProcess());
+    return bind(system, name, settings, router, new TransportStats());
+  }
+
+  /**
+   * {@link #bind(ActorSystem, String, Settings, MessageRouter)} counting in the given meters, for
+   * a role whose listener is exposed on {@code /metrics}.
+   *
+   * @param system the actor system
+   * @param name a short name for logs
+   * @param settings where to listen and the limits
+   * @param router what to do with frames
+   * @param stats the listener's meters, usually in the node's registry
+   * @return completes with the bound server, or fails as the other {@code bind}
+   */
+  public static CompletionStage<TcpServer> bind(ActorSystem<?> system, String name, Settings settings,
+      MessageRouter router, TransportStats stats) {
+    return bind(system, name, settings, router, DescriptorBudget.ofProcess(), stats);
   }
 
   /**
@@ -338,12 +345,18 @@ public final class TcpServer {
    */
   public static CompletionStage<TcpServer> bind(ActorSystem<?> system, String name, Settings settings,
       MessageRouter router, DescriptorBudget descriptors) {
+    return bind(system, name, settings, router, descriptors, new TransportStats());
+  }
+
+  private static CompletionStage<TcpServer> bind(ActorSystem<?> system, String name, Settings settings,
+      MessageRouter router, DescriptorBudget descriptors, TransportStats stats) {
     Objects.requireNonNull(system, "system");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(router, "router");
     Objects.requireNonNull(descriptors, "descriptors");
-    return new TcpServer(system, name, settings, router, descriptors).start();
+    Objects.requireNonNull(stats, "stats");
+    return new TcpServer(system, name, settings, router, descriptors, stats).start();
   }
 
   private CompletionStage<TcpServer> start() {
@@ -366,7 +379,7 @@ public final class TcpServer {
     return bound.handle((b, failure) -> {
       if (failure != null) {
         throw new CompletionException(new IllegalStateException("TCP server " + name + " cannot bind "
-            + settings.host() + ":" + settings.port() + ": " + rootCause(failure).getMessage(), failure));
+            + settings.host() + ":" + settings.port() + ": " + Futures.unwrap(failure).getMessage(), failure));
       }
       binding = b;
       registerShutdownTasks();
@@ -544,7 +557,7 @@ public final class TcpServer {
     connections.remove(connection.id);
     perAddress.computeIfPresent(connection.peer.getAddress(), (a, n) -> n > 1 ? n - 1 : null);
     stats.connectionClosed();
-    Throwable cause = failure == null ? null : rootCause(failure);
+    Throwable cause = failure == null ? null : Futures.unwrap(failure);
     if (cause instanceof FrameException e) {
       stats.badFrame();
       logThrottled("bad-frame", throttled -> log.warn(
@@ -576,14 +589,6 @@ public final class TcpServer {
       log.error("TCP server {}: onClose failed for connection {} from {}", name, connection.id, connection.peer, e);
     }
     connection.terminated.complete(Done.done());
-  }
-
-  private static Throwable rootCause(Throwable t) {
-    Throwable c = t;
-    while (c instanceof CompletionException && c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c;
   }
 
   @Override
@@ -623,7 +628,7 @@ public final class TcpServer {
     Sink<ByteString, CompletionStage<Done>> incoming() {
       Flow<ByteString, Frame, NotUsed> frames = Flow.<ByteString>create()
           .via(killSwitch.flow())
-          .via(FrameStreams.decoder());
+          .via(FrameStreams.tcpDecoder());
       Duration idle = settings.idleTimeout();
       if (!idle.isZero()) {
         frames = settings.idleRule() == IdleRule.UNTIL_FIRST_FRAME ? frames.initialTimeout(idle) : frames.idleTimeout(idle);

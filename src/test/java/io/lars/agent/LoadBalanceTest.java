@@ -213,7 +213,7 @@ class LoadBalanceTest {
       assertEquals(Set.of(23), t.keySet(), "the 21st failure overloads");
       Transition overload = t.get(23);
       assertTrue(overload.toOverload());
-      assertEquals("error rate", overload.reason());
+      assertEquals(LoadBalance.Reason.ERROR_RATE, overload.reason());
       assertEquals(182, overload.vsucc());
       assertEquals(21, overload.verr());
       assertTrue(state(lb, H1).overloaded(), "8 successes do not bring it back (contin 8, rate 8/13)");
@@ -236,7 +236,7 @@ class LoadBalanceTest {
       big.updateRoutes(List.of(H1));
       Map<Integer, Transition> t = play(big, H1, "SSSSSSSSSS" + "F".repeat(22));
       assertEquals(Set.of(32), t.keySet());
-      assertEquals("error rate", t.get(32).reason());
+      assertEquals(LoadBalance.Reason.ERROR_RATE, t.get(32).reason());
     }
 
     @Test
@@ -245,7 +245,7 @@ class LoadBalanceTest {
       assertEquals(Map.of(), play(lb, H1, "FFFFFFFFF S FFFFFFFFF"), "a success resets the run");
       Map<Integer, Transition> t = play(lb, H2, "FFFFFFFFFF");
       assertEquals(Set.of(10), t.keySet());
-      assertEquals("consecutive errors", t.get(10).reason());
+      assertEquals(LoadBalance.Reason.CONSECUTIVE_ERRORS, t.get(10).reason());
       assertEquals(180, t.get(10).vsucc());
       assertEquals(10, t.get(10).verr());
     }
@@ -259,7 +259,7 @@ class LoadBalanceTest {
       clock.advanceMillis(1);
       Optional<Transition> t = lb.report(H1, 1, 0);
       assertTrue(t.isPresent());
-      assertEquals(new Transition(MODULE, H1, true, 183, 8, 3, 8, "window error rate"), t.get());
+      assertEquals(new Transition(MODULE, H1, true, 183, 8, 3, 8, LoadBalance.Reason.WINDOW_ERROR_RATE), t.get());
       assertTrue(state(lb, H1).overloaded());
     }
 
@@ -269,14 +269,16 @@ class LoadBalanceTest {
       play(lb, H1, "SSS FFFFFF");
       clock.advance(FIFTEEN_SECONDS);
       Optional<Transition> t = lb.report(H1, 1, 0);
-      assertEquals("window error rate", t.orElseThrow().reason(), "7 of 10 is exactly window-err-rate 0.7");
+      assertEquals(LoadBalance.Reason.WINDOW_ERROR_RATE, t.orElseThrow().reason(),
+          "7 of 10 is exactly window-err-rate 0.7");
     }
 
     @Test
     void withTheReferencePolicyOneFailureAfterAQuietWindowOverloads() {
       lb.updateRoutes(List.of(H1));
       clock.advance(FIFTEEN_SECONDS);
-      assertEquals("window error rate", lb.report(H1, 1, 0).orElseThrow().reason(), "1 of 1 >= 0.7: the reference rule");
+      assertEquals(LoadBalance.Reason.WINDOW_ERROR_RATE, lb.report(H1, 1, 0).orElseThrow().reason(),
+          "1 of 1 >= 0.7: the reference rule");
     }
 
     @Test
@@ -288,7 +290,8 @@ class LoadBalanceTest {
       assertFalse(state(adaptive, H1).overloaded());
       play(adaptive, H1, "SFFF");
       clock.advance(FIFTEEN_SECONDS);
-      assertEquals("window error rate", adaptive.report(H1, 1, 0).orElseThrow().reason(), "4 of 5 calls failed");
+      assertEquals(LoadBalance.Reason.WINDOW_ERROR_RATE, adaptive.report(H1, 1, 0).orElseThrow().reason(),
+          "4 of 5 calls failed");
     }
 
     @Test
@@ -309,7 +312,7 @@ class LoadBalanceTest {
       clock.advanceMillis(5);
       play(lb, H1, "SS");
       Transition t = play(lb, H1, "FFFFFFFFFF").get(10);
-      assertEquals(new Transition(MODULE, H1, true, 182, 10, 2, 10, "consecutive errors"), t);
+      assertEquals(new Transition(MODULE, H1, true, 182, 10, 2, 10, LoadBalance.Reason.CONSECUTIVE_ERRORS), t);
       assertEquals(new HostSnapshot(H1, true, 0, 5, 0, 0, 0, 0, 1_000_000, clock.getAsLong()), state(lb, H1));
       assertEquals(List.of(H3), idleOrder(lb));
       assertEquals(List.of(H2, H1), overloadOrder(lb));
@@ -327,7 +330,7 @@ class LoadBalanceTest {
       // vsucc/(vsucc+5) > 0.92 first holds at 58/63
       Map<Integer, Transition> t = play(slow, H1, "S".repeat(58));
       assertEquals(Set.of(58), t.keySet());
-      assertEquals(new Transition(MODULE, H1, false, 58, 5, 58, 0, "success rate"), t.get(58));
+      assertEquals(new Transition(MODULE, H1, false, 58, 5, 58, 0, LoadBalance.Reason.SUCCESS_RATE), t.get(58));
     }
 
     @Test
@@ -336,7 +339,7 @@ class LoadBalanceTest {
       overload(lb, H1);
       assertEquals(Map.of(), play(lb, H1, "SSSSSSSSS F SSSSSSSSS"), "a failure resets the run");
       Map<Integer, Transition> t = play(lb, H1, "S");
-      assertEquals("consecutive successes", t.get(1).reason());
+      assertEquals(LoadBalance.Reason.CONSECUTIVE_SUCCESSES, t.get(1).reason());
     }
 
     @Test
@@ -347,7 +350,7 @@ class LoadBalanceTest {
       assertEquals(Optional.empty(), lb.report(H1, 1, 0));
       clock.advanceMillis(1);
       Optional<Transition> t = lb.report(H1, 1, 0);
-      assertEquals(new Transition(MODULE, H1, false, 0, 7, 0, 2, "overload timeout"), t.orElseThrow());
+      assertEquals(new Transition(MODULE, H1, false, 0, 7, 0, 2, LoadBalance.Reason.OVERLOAD_TIMEOUT), t.orElseThrow());
       assertEquals(new HostSnapshot(H1, false, 180, 0, 0, 0, 0, 0, clock.getAsLong(), 1_000_000), state(lb, H1));
       assertEquals(List.of(H2, H1), idleOrder(lb), "back at the idle tail");
       assertEquals(List.of(), overloadOrder(lb));
@@ -381,7 +384,7 @@ class LoadBalanceTest {
       assertEquals(Optional.empty(), lb.report(H1, 1, 1000));
       assertEquals(Optional.empty(), lb.report(H1, 1, 1000), "20/200 is not above 0.1");
       Transition t = lb.report(H1, 1, 1000).orElseThrow();
-      assertEquals(new Transition(MODULE, H1, true, 180, 30, 0, 30, "error rate"), t);
+      assertEquals(new Transition(MODULE, H1, true, 180, 30, 0, 30, LoadBalance.Reason.ERROR_RATE), t);
     }
 
     @Test

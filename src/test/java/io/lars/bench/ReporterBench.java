@@ -6,6 +6,7 @@ import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.lars.db.CallStatusEachRow;
 import io.lars.db.CallStatusRepository;
 import io.lars.db.CallStatusRow;
 import io.lars.db.Database;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *       in flight, so fewer rows reach the database than were received.
  *   <li><b>batched</b>: {@link CallStatusRepository#upsert} in batches of {@code batch-size}
  *       rows, no collapsing, on {@code writers} threads: the raw database rate of the batch path.
- *   <li><b>per-row</b>: {@link CallStatusRepository#upsertEachRow} on {@code writers} threads for a
+ *   <li><b>per-row</b>: {@link CallStatusEachRow#upsert} on {@code writers} threads for a
  *       sample of {@code perRowSample} rows, extrapolated to rows per second.
  * </ol>
  *
@@ -102,7 +103,7 @@ public final class ReporterBench {
       double batched = direct(db, repository, settings, Math.max(perRowSample * 5, modules * hosts * 5), hosts,
           modules, rows -> repository.upsert(rows), "batched", settings.batchSize());
       double perRow = direct(db, repository, settings, perRowSample, hosts, modules,
-          rows -> repository.upsertEachRow(rows), "per-row", settings.batchSize());
+          rows -> CallStatusEachRow.upsert(db.dataSource(), rows), "per-row", settings.batchSize());
       log.info("bench: batched/per-row = {}x", String.format("%.1f", batched / perRow));
     } finally {
       system.terminate();

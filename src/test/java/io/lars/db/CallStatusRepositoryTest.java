@@ -95,11 +95,11 @@ class CallStatusRepositoryTest extends EveryDatabaseTest {
     assertEquals(List.of(inserts.get(0), updates.get(1)), expected);
 
     CallStatusRepository oneByOne = emptyRepository(db);
-    assertEquals(2, oneByOne.upsertEachRow(inserts));
-    assertEquals(2, oneByOne.upsertEachRow(updates));
+    assertEquals(2, CallStatusEachRow.upsert(db.dataSource(), inserts));
+    assertEquals(2, CallStatusEachRow.upsert(db.dataSource(), updates));
     assertEquals(expected, oneByOne.list(Optional.empty()));
     assertEquals(0, oneByOne.upsert(List.of()));
-    assertEquals(0, oneByOne.upsertEachRow(List.of()));
+    assertEquals(0, CallStatusEachRow.upsert(db.dataSource(), List.of()));
   }
 
   private static List<CallStatusRow> thousandRows(Function<Integer, CallStatusRow> row) {

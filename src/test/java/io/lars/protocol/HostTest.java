@@ -64,10 +64,4 @@ class HostTest {
     assertEquals(List.of(bottom, low, highLowerPort, high, top), List.copyOf(sorted));
     assertTrue(Host.of("127.255.255.255", 1).compareTo(Host.of("128.0.0.0", 1)) < 0);
   }
-
-  @Test
-  void keyIsUnsignedIpShiftedAboveThePort() {
-    assertEquals(0xC0A801B1_00001E61L, Host.of("192.168.1.177", 7777).key());
-    assertEquals(0x0A000001_00002329L, Host.of("10.0.0.1", 9001).key());
-  }
 }

@@ -23,10 +23,10 @@ class RetCodeTest {
 
   @Test
   void protoEnumHasTheSameNumbers() {
-    assertEquals(LarsRetCode.RET_SUCC, RetCode.SUCC.toProto());
-    assertEquals(LarsRetCode.RET_OVERLOAD, RetCode.OVERLOAD.toProto());
-    assertEquals(LarsRetCode.RET_SYSTEM_ERROR, RetCode.SYSTEM_ERROR.toProto());
-    assertEquals(LarsRetCode.RET_NOEXIST, RetCode.NOEXIST.toProto());
+    assertEquals(LarsRetCode.RET_SUCC, LarsRetCode.forNumber(RetCode.SUCC.code()));
+    assertEquals(LarsRetCode.RET_OVERLOAD, LarsRetCode.forNumber(RetCode.OVERLOAD.code()));
+    assertEquals(LarsRetCode.RET_SYSTEM_ERROR, LarsRetCode.forNumber(RetCode.SYSTEM_ERROR.code()));
+    assertEquals(LarsRetCode.RET_NOEXIST, LarsRetCode.forNumber(RetCode.NOEXIST.code()));
   }
 
   @ParameterizedTest

@@ -8,6 +8,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import io.lars.db.CallStatusRow;
+import io.lars.node.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -194,10 +195,10 @@ class StatusWriterTest {
   void backoffDoublesFromMinimumToMaximum() {
     Duration min = Duration.ofMillis(200);
     Duration max = Duration.ofSeconds(10);
-    assertEquals(Duration.ofMillis(200), StatusWriter.backoff(min, max, 1));
-    assertEquals(Duration.ofMillis(400), StatusWriter.backoff(min, max, 2));
-    assertEquals(Duration.ofMillis(6400), StatusWriter.backoff(min, max, 6));
-    assertEquals(max, StatusWriter.backoff(min, max, 7));
-    assertEquals(max, StatusWriter.backoff(min, max, 1000));
+    assertEquals(Duration.ofMillis(200), new Backoff(min, max, 0).delay(0));
+    assertEquals(Duration.ofMillis(400), new Backoff(min, max, 0).delay(1));
+    assertEquals(Duration.ofMillis(6400), new Backoff(min, max, 0).delay(5));
+    assertEquals(max, new Backoff(min, max, 0).delay(6));
+    assertEquals(max, new Backoff(min, max, 0).delay(999));
   }
 }

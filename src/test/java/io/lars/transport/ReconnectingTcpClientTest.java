@@ -8,6 +8,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.util.ByteString;
+import io.lars.node.Backoff;
 import io.lars.protocol.Frame;
 import io.lars.protocol.FrameCodec;
 import io.lars.protocol.MessageId;
@@ -131,11 +132,11 @@ class ReconnectingTcpClientTest {
   void backoffDoublesFromMinToMaxWithJitterOnTop() {
     Duration min = Duration.ofMillis(100);
     Duration max = Duration.ofSeconds(1);
-    assertEquals(Duration.ofMillis(100), ReconnectingTcpClient.backoff(0, min, max, 0.5, 0));
-    assertEquals(Duration.ofMillis(800), ReconnectingTcpClient.backoff(3, min, max, 0.5, 0));
-    assertEquals(Duration.ofSeconds(1), ReconnectingTcpClient.backoff(4, min, max, 0.5, 0));
-    assertEquals(Duration.ofSeconds(1), ReconnectingTcpClient.backoff(1000, min, max, 0.5, 0));
-    assertEquals(Duration.ofMillis(150), ReconnectingTcpClient.backoff(0, min, max, 0.5, 1.0));
+    assertEquals(Duration.ofMillis(100), new Backoff(min, max, 0.5).delay(0, 0));
+    assertEquals(Duration.ofMillis(800), new Backoff(min, max, 0.5).delay(3, 0));
+    assertEquals(Duration.ofSeconds(1), new Backoff(min, max, 0.5).delay(4, 0));
+    assertEquals(Duration.ofSeconds(1), new Backoff(min, max, 0.5).delay(1000, 0));
+    assertEquals(Duration.ofMillis(150), new Backoff(min, max, 0.5).delay(0, 1.0));
   }
 
   @Test

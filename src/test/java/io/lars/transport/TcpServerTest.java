@@ -323,19 +323,24 @@ class TcpServerTest {
     assertThrows(IllegalArgumentException.class, () -> new TcpServer.Settings("h", 65536, 1, 1));
     assertThrows(IllegalArgumentException.class, () -> new TcpServer.Settings("h", 1, 0, 1));
     assertThrows(IllegalArgumentException.class, () -> new TcpServer.Settings("h", 1, 1, 0));
-    TcpServer.Settings dns = TcpServer.Settings.fromConfig(ConfigFactory.load().getConfig("lars.dns"));
+    TcpServer.Settings dns = TcpServer.Settings.fromConfig(ConfigFactory.load().getConfig("lars.dns"),
+        TcpServer.IdleRule.BETWEEN_FRAMES);
     assertEquals(new TcpServer.Settings("0.0.0.0", 7778, 10000, 1024)
         .withIdleTimeout(Duration.ofSeconds(60), TcpServer.IdleRule.BETWEEN_FRAMES).withAddressLimits(100, 100), dns);
     assertEquals(AddressFilter.defaults(), dns.allow());
     assertEquals(4L << 20, dns.maxOutgoingBytes());
     assertThrows(IllegalArgumentException.class, () -> TcpServer.Settings.fromConfig(
-        ConfigFactory.parseString("allow = [\"10.0.0.0/33\"]").withFallback(ConfigFactory.load().getConfig("lars.dns"))));
+        ConfigFactory.parseString("allow = [\"10.0.0.0/33\"]").withFallback(ConfigFactory.load().getConfig("lars.dns")),
+        TcpServer.IdleRule.BETWEEN_FRAMES));
     assertThrows(IllegalArgumentException.class, () -> TcpServer.Settings.fromConfig(
-        ConfigFactory.parseString("max-outgoing-bytes = 1000").withFallback(ConfigFactory.load().getConfig("lars.dns"))));
-    TcpServer.Settings reporter = TcpServer.Settings.fromConfig(ConfigFactory.load().getConfig("lars.reporter"));
+        ConfigFactory.parseString("max-outgoing-bytes = 1000").withFallback(ConfigFactory.load().getConfig("lars.dns")),
+        TcpServer.IdleRule.BETWEEN_FRAMES));
+    TcpServer.Settings reporter = TcpServer.Settings.fromConfig(ConfigFactory.load().getConfig("lars.reporter"),
+        TcpServer.IdleRule.BETWEEN_FRAMES);
     assertEquals(TcpServer.Settings.DEFAULT_MAX_OUTGOING_FRAMES, reporter.maxOutgoingFrames());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> TcpServer.Settings.fromConfig(ConfigFactory.parseString("bind = x, port = 1")));
+        () -> TcpServer.Settings.fromConfig(ConfigFactory.parseString("bind = x, port = 1"),
+            TcpServer.IdleRule.BETWEEN_FRAMES));
     assertTrue(e.getMessage().contains("max-connections"), e.getMessage());
   }
 
