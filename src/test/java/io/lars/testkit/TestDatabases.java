@@ -26,7 +26,7 @@ import org.flywaydb.core.Flyway;
  * before migrating: a test class opens it once, in {@code @BeforeAll}, and starts from empty.
  * Test classes must therefore not use one schema concurrently: surefire runs the classes of one
  * fork one after the other, and each fork (system property {@code lars.test.fork}, set by the
- * POM to surefire's fork number) gets a schema of its own, the named one with {@code _f<fork>}
+ * POM from surefire's fork number) gets a schema of its own, the named one with {@code _f<n>}
  * appended, created on first use.
  */
 public final class TestDatabases {
@@ -64,8 +64,9 @@ public final class TestDatabases {
     }
     String user = Optional.ofNullable(System.getenv(USER_ENV)).filter(u -> !u.isBlank()).orElse("root");
     String password = Optional.ofNullable(System.getenv(PASSWORD_ENV)).orElse("");
+    // f1, f2...; anything else (unset, or the placeholder left when not forked) means the named schema.
     String fork = System.getProperty(FORK_PROPERTY, "").strip();
-    String schemaUrl = fork.isEmpty() ? url.strip() : forkSchema(url.strip(), "_f" + fork, user, password);
+    String schemaUrl = fork.matches("f[0-9]+") ? forkSchema(url.strip(), "_" + fork, user, password) : url.strip();
     return Optional.of(new DbSettings(schemaUrl, user, password, POOL_SIZE, CONNECTION_TIMEOUT, true));
   }
 
