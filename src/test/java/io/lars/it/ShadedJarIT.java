@@ -41,6 +41,8 @@ class ShadedJarIT {
     Path conf = dir.resolve("node.conf");
     Files.writeString(conf, String.join("\n",
         "lars.db.url = \"jdbc:h2:file:" + dir.resolve("lars") + ";MODE=MySQL;DATABASE_TO_LOWER=FALSE;CASE_INSENSITIVE_IDENTIFIERS=TRUE\"",
+        // The first connection of a JVM starting on a busy machine took more than the default 5 s.
+        "lars.db.connection-timeout = 30s",
         "lars.dns { bind = 127.0.0.1, port = " + p.dns() + " }",
         "lars.reporter { bind = 127.0.0.1, port = " + p.reporter() + " }",
         "lars.agent { ports = [" + p.agent().get(0) + "," + p.agent().get(1) + "," + p.agent().get(2) + "]",
