@@ -54,7 +54,11 @@ class AgentLimitsTest {
     conf = TestNodeConfig.create(ConfigFactory.parseString("""
         lars.agent.passivate-after = 2s
         lars.agent.resubscribe-interval = 200ms
-        # Each unknown module's first answer takes first-pull-wait: 200 of them outlast the default ttl.
+        # Each unknown module's first answer takes first-pull-wait, one after the other: 200 of them
+        # took 20 s at the default 100 ms. The fake dns answers within it on loopback, and a later
+        # answer still lands in the cache long before the module is asked again.
+        lars.agent.load-balance.first-pull-wait = 20ms
+        # ... and may still outlast the default ttl on a busy machine.
         lars.agent.negative-cache.ttl = 5m
         """));
     dns = FakeLarsServer.bind(fakes.system(), conf.ports().dns());

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.japi.function.Creator;
 import io.lars.agent.LoadBalance;
 import io.lars.agent.LoadBalanceEntity;
 import io.lars.cli.LarsMain;
@@ -37,6 +39,7 @@ class LarsClientNodeTest {
 
   private static final Host A = Host.of("10.0.0.1", 9001);
   private static final Host B = Host.of("10.0.0.2", 9002);
+  private static final Duration WAIT = Duration.ofSeconds(15);
 
   private static LarsNode node;
   private static TestNodeConfig conf;
@@ -61,15 +64,17 @@ class LarsClientNodeTest {
     node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  private static List<Host> awaitRoute(int modid) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (true) {
+  /** Retries an assertion until it holds, for at most {@link #WAIT}. */
+  private static <T> T await(Creator<T> assertion) {
+    return TestProbe.create(node.system()).awaitAssert(WAIT, Duration.ofMillis(50), assertion);
+  }
+
+  private static List<Host> awaitRoute(int modid) {
+    return await(() -> {
       List<Host> hosts = client.register(modid, 1).toCompletableFuture().get(5, TimeUnit.SECONDS).hosts();
-      if (hosts.size() == 2 || System.nanoTime() > deadline) {
-        return hosts;
-      }
-      Thread.sleep(50);
-    }
+      assertEquals(2, hosts.size(), "the agent has the route of module " + modid + ": " + hosts);
+      return hosts;
+    });
   }
 
   private static LoadBalance.Snapshot state(int modid) throws Exception {
@@ -111,12 +116,11 @@ class LarsClientNodeTest {
     assertEquals("remote failed", e.getCause().getMessage());
     // The call's time cost weighs one failure per 100 ms timecost unit (SPEC 7.2 report rule 1):
     // 350 ms at least, more on a busy machine, never more than the test saw pass.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    long rerr = 0;
-    while (rerr == 0 && System.nanoTime() < deadline) {
-      rerr = state(2).idle().stream().mapToLong(LoadBalance.HostSnapshot::rerr).sum();
-      Thread.sleep(20);
-    }
+    long rerr = await(() -> {
+      long sum = state(2).idle().stream().mapToLong(LoadBalance.HostSnapshot::rerr).sum();
+      assertNotEquals(0, sum, "the failure reached the entity");
+      return sum;
+    });
     assertTrue(rerr >= 3 && rerr <= Math.max(3, elapsedMs / 100), "rerr " + rerr + " after a call of " + elapsedMs + " ms");
     assertEquals("ok", client.call(2, 1, host -> CompletableFuture.completedFuture("ok"))
         .toCompletableFuture().get(5, TimeUnit.SECONDS));
@@ -128,13 +132,10 @@ class LarsClientNodeTest {
     for (int i = 0; i < 10; i++) {
       client.report(3, 1, A, RetCode.OVERLOAD, Duration.ZERO);
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    List<Host> overloaded = List.of();
-    while (overloaded.isEmpty() && System.nanoTime() < deadline) {
-      overloaded = state(3).overload().stream().map(LoadBalance.HostSnapshot::host).collect(Collectors.toList());
-      Thread.sleep(20);
-    }
-    assertEquals(List.of(A), overloaded);
+    await(() -> {
+      assertEquals(List.of(A), state(3).overload().stream().map(LoadBalance.HostSnapshot::host).toList());
+      return null;
+    });
   }
 
 

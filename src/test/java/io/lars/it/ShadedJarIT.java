@@ -41,13 +41,16 @@ class ShadedJarIT {
     Path conf = dir.resolve("node.conf");
     Files.writeString(conf, String.join("\n",
         "lars.db.url = \"jdbc:h2:file:" + dir.resolve("lars") + ";MODE=MySQL;DATABASE_TO_LOWER=FALSE;CASE_INSENSITIVE_IDENTIFIERS=TRUE\"",
+        // The first connection of a JVM starting on a busy machine took more than the default 5 s.
+        "lars.db.connection-timeout = 30s",
         "lars.dns { bind = 127.0.0.1, port = " + p.dns() + " }",
         "lars.reporter { bind = 127.0.0.1, port = " + p.reporter() + " }",
         "lars.agent { ports = [" + p.agent().get(0) + "," + p.agent().get(1) + "," + p.agent().get(2) + "]",
         "  dns.port = " + p.dns() + ", reporter.port = " + p.reporter(),
         // The first answer must come from the route, not from first-pull-wait (100 ms) running out
         // on a busy machine: NOEXIST then means the dns did not have the seeded route.
-        "  load-balance.first-pull-wait = 10s }",
+        // (the node refuses a first-pull-wait not below ask-timeout)
+        "  load-balance.first-pull-wait = 10s, ask-timeout = 12s }",
         "lars.admin { port = " + p.admin() + ", data-dir = \"" + dir + "\" }",
         "akka.management.http.port = " + p.management(),
         "akka.remote.artery.canonical.port = " + TestNodeConfig.freeTcpPort()));
@@ -119,7 +122,8 @@ class ShadedJarIT {
    */
   private static void assertSeededRouteIsServedWithoutNoexist(int agentPort) throws Exception {
     try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      socket.setSoTimeout(3000);
+      // Longer than ask-timeout: a first answer may wait for the route that long.
+      socket.setSoTimeout(15_000);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       for (int seq = 1; ; seq++) {
         byte[] request = FrameCodec.encode(Frame.of(MessageId.GET_HOST_REQUEST,

@@ -58,6 +58,10 @@ public final class TestNodeConfig {
     m.put("akka.remote.artery.canonical.port", 0);
     m.put("akka.cluster.seed-nodes", List.of());
     m.put("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
+    // A stopping agent node's shard region waits out this phase (10 s) when NodeViews keeps
+    // re-subscribing to an entity being handed off; the tests do not wait for that (3 s is plenty
+    // for a real hand-off of the few shards a test has).
+    m.put("akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout", "3s");
     Config config = overrides.withFallback(ConfigFactory.parseMap(m)).withFallback(ConfigFactory.load()).resolve();
     return new TestNodeConfig(config, ports);
   }

@@ -1,4 +1,4 @@
-package io.lars.cluster;
+package io.lars.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -14,8 +14,6 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import com.typesafe.config.ConfigFactory;
 import io.lars.CborSerializable;
 import io.lars.db.DbSettings;
-import io.lars.node.LarsNode;
-import io.lars.node.Role;
 import io.lars.testkit.TestNodeConfig;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package io.lars.cluster;
+package io.lars.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,10 +9,8 @@ import akka.japi.Pair;
 import akka.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import com.typesafe.config.ConfigFactory;
-import io.lars.agent.LoadBalanceEntity;
 import io.lars.agent.LoadBalanceEntity.Event;
 import io.lars.agent.LoadBalanceEntity.State;
-import io.lars.agent.LoadBalanceRecorder;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.util.List;
