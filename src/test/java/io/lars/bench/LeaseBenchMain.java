@@ -84,8 +84,8 @@ public final class LeaseBenchMain {
     int leases = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     int rate = args.length > 2 ? Integer.parseInt(args[2]) : 500;
     log.info("load average at start: {}", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    // MariaDB/MySQL when LARS_TEST_DB_URL names one: H2 2.2.224 can hand out one AUTO_INCREMENT value
-    // twice under concurrent inserts (h2database#3950), which paced registrations from three nodes hit.
+    // MariaDB/MySQL when LARS_TEST_DB_URL names one: on H2 paced registrations from three nodes met
+    // duplicate event_journal.ordering values under concurrent inserts (most likely h2database#3950).
     DbSettings db = TestDatabases.mysql().orElseGet(TestDatabases::h2);
     log.info("database: {}", db.isH2() ? "H2 in memory" : "MariaDB/MySQL from LARS_TEST_DB_URL");
     try (ClusterHarness cluster = ClusterHarness.start(Map.of(), true, db)) {
