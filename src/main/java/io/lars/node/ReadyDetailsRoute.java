@@ -143,7 +143,8 @@ public final class ReadyDetailsRoute extends AllDirectives implements Management
    *
    * @param ready whether every readiness check passed (what {@code /ready} answers)
    * @param checks each readiness check, in configuration order
-   * @param dns the dns protections; null on a node without the dns role
+   * @param dns the dns protections; null on a node without the dns role (and for a moment after
+   *     start, until the Receptionist lists the node's poller)
    */
   public record Details(boolean ready, List<Check> checks, Dns dns) {}
 

@@ -135,11 +135,19 @@ class ReadyDetailsRouteTest {
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** The node's poller, once the Receptionist lists it (the route finds it the same way). */
   private static ActorRef<Poller.Command> poller(LarsNode node) throws Exception {
-    Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
-        node.system().receptionist(), replyTo -> Receptionist.find(Poller.SERVICE_KEY, replyTo),
-        Duration.ofSeconds(10), node.system().scheduler()).toCompletableFuture().get(20, TimeUnit.SECONDS);
-    return listing.getServiceInstances(Poller.SERVICE_KEY).iterator().next();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
+          node.system().receptionist(), replyTo -> Receptionist.find(Poller.SERVICE_KEY, replyTo),
+          Duration.ofSeconds(10), node.system().scheduler()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      if (!listing.getServiceInstances(Poller.SERVICE_KEY).isEmpty()) {
+        return listing.getServiceInstances(Poller.SERVICE_KEY).iterator().next();
+      }
+      assertTrue(System.nanoTime() < deadline, "the poller is not registered with the Receptionist");
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
   }
 
   /** One reload, finished (its table handed to the registry) when this returns. */
