@@ -105,6 +105,7 @@ function sortValue(m, key) {
   switch (key) {
     case 'module': return m.modid * 4294967296 + m.cmdid;
     case 'name': return ((m.moduleName || '') + ' ' + (m.commandName || '')).toLowerCase();
+    case 'hosts': return m.hosts + (m.registered || 0);
     default: return m[key] === null || m[key] === undefined ? -1 : m[key];
   }
 }
@@ -127,7 +128,9 @@ function renderOverview() {
     if (m.overloaded > 0) tr.className = 'warn';
     cell(tr, moduleText(m.modid, m.cmdid));
     cell(tr, [m.moduleName, m.commandName].filter((x) => x).join(' / '));
-    cell(tr, m.hosts);
+    // Static rows, then self-registered hosts (leases, issue 16) marked as such.
+    cell(tr, m.registered > 0 ? (m.hosts > 0 ? m.hosts + ' + ' : '') + m.registered + ' registered' : m.hosts,
+      m.registered > 0 ? 'registered' : '');
     cell(tr, m.idle === null ? '?' : m.idle);
     cell(tr, m.overloaded === null ? '?' : m.overloaded, m.overloaded > 0 ? 'overload' : '');
     cell(tr, m.callsPerSecond.toFixed(2));

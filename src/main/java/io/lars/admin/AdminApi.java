@@ -32,6 +32,7 @@ import io.lars.db.CallStatusRow;
 import io.lars.db.DatabaseException;
 import io.lars.db.DuplicateHostException;
 import io.lars.db.RouteTooLargeException;
+import io.lars.dns.LeaseBook;
 import io.lars.dns.LeaseReply;
 import io.lars.db.ModuleTrafficQuery;
 import io.lars.db.NameRepository;
@@ -402,36 +403,58 @@ public final class AdminApi extends AllDirectives {
   // ---- live views --------------------------------------------------------------------------------
 
   /**
-   * The live state, only of a module the route table or the agents' reports know: the database is
-   * asked first, so a read for a module nobody uses starts no entity.
+   * The live state, only of a module the route table, its leases or the agents' reports know: the
+   * database and the lease book are asked first, so a read for a module nobody uses starts no entity.
    */
   private Route loadBalance(ModuleId module) {
+    CompletionStage<Boolean> leased = deps.leases().list(Optional.of(module))
+        .thenApply(listing -> !listing.sets().isEmpty())
+        .exceptionally(e -> false);
     CompletionStage<Boolean> known = CompletableFuture.supplyAsync(
-        () -> !deps.routes().list(module).isEmpty() || !deps.status().list(Optional.of(module)).isEmpty(), deps.jdbc());
+        () -> !deps.routes().list(module).isEmpty() || !deps.status().list(Optional.of(module)).isEmpty(), deps.jdbc())
+        .thenCombine(leased, Boolean::logicalOr);
     return async(known.thenCompose(isKnown -> {
       if (!isKnown) {
         throw new NotFoundException("module " + module.modid() + "/" + module.cmdid()
-            + " is unknown: it has no route and no agent reported it");
+            + " is unknown: it has no route, no lease and no agent reported it");
       }
       return deps.loadBalance().state(module).thenApply(ApiJson.LbView::of);
     }), StatusCodes.OK);
   }
 
   private record OverviewData(long version, Map<ModuleId, Integer> hosts, SortedMap<Integer, String> moduleNames,
-      SortedMap<Integer, String> commandNames, Set<ModuleId> reported, Map<ModuleId, ModuleTrafficQuery.Traffic> traffic) {}
+      SortedMap<Integer, String> commandNames, Set<ModuleId> reported, Map<ModuleId, ModuleTrafficQuery.Traffic> traffic,
+      Optional<Map<ModuleId, Integer>> registered) {
+
+    OverviewData withRegistered(Optional<Map<ModuleId, Integer>> leased) {
+      return new OverviewData(version, hosts, moduleNames, commandNames, reported, traffic, leased);
+    }
+  }
+
+  /** Registered hosts in the route (leases not draining) per module with leases. */
+  private static Map<ModuleId, Integer> registeredHosts(LeaseBook.Listing listing) {
+    Map<ModuleId, Integer> registered = new TreeMap<>();
+    listing.sets().forEach(set -> registered.put(set.module(), set.activeHosts().size()));
+    return registered;
+  }
 
   private Route overview() {
     long now = deps.clock().instant().getEpochSecond();
+    // Without an answer from the lease book the overview still lists the static and reported modules.
+    CompletionStage<Optional<Map<ModuleId, Integer>>> leased = deps.leases().list(Optional.empty())
+        .thenApply(listing -> Optional.of(registeredHosts(listing)))
+        .exceptionally(e -> Optional.empty());
     CompletionStage<ApiJson.OverviewView> view = CompletableFuture.supplyAsync(() -> {
       Map<ModuleId, Integer> hosts = new TreeMap<>();
       deps.routes().loadRoutes().forEach((module, set) -> hosts.put(module, set.size()));
       Set<ModuleId> reported = new TreeSet<>();
       deps.status().list(Optional.empty()).forEach(row -> reported.add(row.module()));
       return new OverviewData(deps.routes().readVersion(), hosts, deps.names().listModuleNames(),
-          deps.names().listCommandNames(), reported, deps.traffic().since(now - OVERVIEW_WINDOW_SECONDS));
-    }, deps.jdbc()).thenCompose(data -> {
+          deps.names().listCommandNames(), reported, deps.traffic().since(now - OVERVIEW_WINDOW_SECONDS), Optional.empty());
+    }, deps.jdbc()).thenCombine(leased, OverviewData::withRegistered).thenCompose(data -> {
       Set<ModuleId> modules = new TreeSet<>(data.hosts().keySet());
       modules.addAll(data.reported());
+      data.registered().ifPresent(registered -> modules.addAll(registered.keySet()));
       boolean live = modules.size() <= deps.settings().overviewLiveLimit();
       List<CompletableFuture<ApiJson.ModuleSummary>> rows = modules.stream()
           .map(m -> summary(m, data, live).toCompletableFuture()).toList();
@@ -450,15 +473,16 @@ public final class AdminApi extends AllDirectives {
     String moduleName = data.moduleNames().get(m.modid());
     String commandName = data.commandNames().get(m.cmdid());
     int hosts = data.hosts().getOrDefault(m, 0);
+    Integer registered = data.registered().map(r -> r.getOrDefault(m, 0)).orElse(null);
     if (!live) {
       return CompletableFuture.completedFuture(new ApiJson.ModuleSummary(m.modid(), m.cmdid(), moduleName, commandName,
-          hosts, null, null, "skipped", null, calls, t.err(), perSecond, errorRate));
+          hosts, registered, null, null, "skipped", null, calls, t.err(), perSecond, errorRate));
     }
     return deps.loadBalance().state(m).handle((s, failure) -> failure == null
-        ? new ApiJson.ModuleSummary(m.modid(), m.cmdid(), moduleName, commandName, hosts, s.idle().size(),
+        ? new ApiJson.ModuleSummary(m.modid(), m.cmdid(), moduleName, commandName, hosts, registered, s.idle().size(),
             s.overload().size(), "live", null, calls, t.err(), perSecond, errorRate)
-        : new ApiJson.ModuleSummary(m.modid(), m.cmdid(), moduleName, commandName, hosts, null, null, "unavailable",
-            Futures.unwrap(failure).getMessage(), calls, t.err(), perSecond, errorRate));
+        : new ApiJson.ModuleSummary(m.modid(), m.cmdid(), moduleName, commandName, hosts, registered, null, null,
+            "unavailable", Futures.unwrap(failure).getMessage(), calls, t.err(), perSecond, errorRate));
   }
 
   private Route cluster() {

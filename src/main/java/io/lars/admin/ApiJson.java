@@ -270,7 +270,9 @@ public final class ApiJson {
    * @param cmdid cmdid
    * @param moduleName the modid's name, null when it has none
    * @param commandName the cmdid's name, null when it has none
-   * @param hosts hosts in the module's route ({@code RouteData} rows)
+   * @param hosts static hosts in the module's route ({@code RouteData} rows)
+   * @param registered self-registered hosts in the module's route (leases not draining; DESIGN.md
+   *     "Self-registration with leases"); null when the node's lease book did not answer
    * @param idle idle hosts in the agents' live view; null when the view did not answer
    * @param overloaded overloaded hosts in the agents' live view; null when the view did not answer
    * @param live {@code live} (counts from the LoadBalance view), {@code unavailable} (it did not
@@ -282,8 +284,8 @@ public final class ApiJson {
    * @param callsPerSecond calls divided by the window in seconds
    * @param errorRate errors divided by calls, 0..1; 0 without calls
    */
-  public record ModuleSummary(int modid, int cmdid, String moduleName, String commandName, int hosts, Integer idle,
-      Integer overloaded, String live, String liveError, long calls, long errors, double callsPerSecond,
+  public record ModuleSummary(int modid, int cmdid, String moduleName, String commandName, int hosts, Integer registered,
+      Integer idle, Integer overloaded, String live, String liveError, long calls, long errors, double callsPerSecond,
       double errorRate) {}
 
   /**
@@ -292,7 +294,7 @@ public final class ApiJson {
    * @param ts when it was computed, unix seconds
    * @param windowSeconds the window of the call figures, seconds
    * @param version the route version
-   * @param modules every module with a route or with reports, sorted by modid and cmdid
+   * @param modules every module with a route, with leases or with reports, sorted by modid and cmdid
    */
   public record OverviewView(long ts, int windowSeconds, VersionView version, List<ModuleSummary> modules) {}
 

@@ -9,6 +9,8 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,16 +69,44 @@ public final class LeaseBook extends AbstractBehavior<LeaseBook.Command> {
     }
   }
 
+  /**
+   * Asks for the state of the cluster-wide expiry protection as this node sees it (for the
+   * management route {@code /ready/details}).
+   *
+   * @param replyTo gets it
+   */
+  public record GetExpiryGuard(ActorRef<ExpiryGuardStatus> replyTo) implements Command {}
+
+  /**
+   * The answer to {@link GetExpiryGuard}; counts are over every module this node knows.
+   *
+   * @param suspended whether lease expiry is held back now
+   * @param leases leases, draining ones included
+   * @param due leases past their TTL and not removed
+   * @param expiredRecently leases expired within their last TTL
+   * @param maxExpiryFraction {@code lars.dns.leases.max-expiry-fraction}, 0..1
+   * @param minLeasesForProtection {@code lars.dns.leases.min-leases-for-protection}
+   * @param suspendedSince when this node saw the suspension start (wall clock, UTC); empty while not
+   *     suspended
+   */
+  public record ExpiryGuardStatus(boolean suspended, long leases, long due, long expiredRecently,
+      double maxExpiryFraction, int minLeasesForProtection, Optional<Instant> suspendedSince) {}
+
   private record Published(LeaseSet set) implements Command {}
 
   private final ExpiryGuard guard;
+  private final LeaseSettings settings;
+  /** Only for {@link ExpiryGuardStatus#suspendedSince}, which operators read. */
+  private final Clock clock = Clock.systemUTC();
   private final Map<ModuleId, LeaseSet> sets = new TreeMap<>();
   private final Map<ModuleId, Long> versions = new HashMap<>();
   private ActorRef<Registry.Command> registry;
   private boolean suspended;
+  private Optional<Instant> suspendedSince = Optional.empty();
 
   private LeaseBook(ActorContext<Command> context, LeaseSettings settings, ActorRef<Topic.Command<LeaseSet>> topic) {
     super(context);
+    this.settings = settings;
     this.guard = new ExpiryGuard(settings.maxExpiryFraction(), settings.minLeasesForProtection());
     topic.tell(Topic.subscribe(context.messageAdapter(LeaseSet.class, Published::new)));
   }
@@ -100,6 +130,7 @@ public final class LeaseBook extends AbstractBehavior<LeaseBook.Command> {
         .onMessage(MayExpire.class, this::onMayExpire)
         .onMessage(AttachRegistry.class, this::onAttachRegistry)
         .onMessage(ListLeases.class, this::onList)
+        .onMessage(GetExpiryGuard.class, this::onGetExpiryGuard)
         .build();
   }
 
@@ -119,6 +150,7 @@ public final class LeaseBook extends AbstractBehavior<LeaseBook.Command> {
     boolean now = guard.suspended();
     if (now != suspended) {
       suspended = now;
+      suspendedSince = now ? Optional.of(clock.instant()) : Optional.empty();
       if (now) {
         getContext().getLog().warn("lease expiry suspended cluster-wide: {} of {} leases are past their TTL or expired "
             + "within one TTL (more than lars.dns.leases.max-expiry-fraction); resumes when heartbeats return",
@@ -138,6 +170,12 @@ public final class LeaseBook extends AbstractBehavior<LeaseBook.Command> {
   private Behavior<Command> onAttachRegistry(AttachRegistry attach) {
     registry = attach.registry();
     sets.values().forEach(s -> registry.tell(new Registry.LeasesUpdated(s.module(), s.activeHosts())));
+    return this;
+  }
+
+  private Behavior<Command> onGetExpiryGuard(GetExpiryGuard get) {
+    get.replyTo().tell(new ExpiryGuardStatus(guard.suspended(), guard.leases(), guard.due(), guard.expiredRecently(),
+        settings.maxExpiryFraction(), settings.minLeasesForProtection(), suspendedSince));
     return this;
   }
 

@@ -14,12 +14,16 @@ import io.lars.db.RouteLimits;
 import io.lars.db.RouteRepository;
 import io.lars.node.Futures;
 import io.lars.protocol.ModuleId;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -41,7 +45,9 @@ import java.util.concurrent.Executor;
  * <p>Protection (DESIGN.md "Self-registration"): a reload that drops more than {@code
  * max-shrink-fraction} of a module's
  * hosts without {@code RouteChange} rows for it keeps the module's last good route
- * ({@link RouteTable#limitShrink}); the changes with rows are pushed as deliberate.
+ * ({@link RouteTable#limitShrink}); the changes with rows are pushed as deliberate. The modules held
+ * back this way (or for being too large, H5) are answered to {@link GetHeldRoutes}, which the
+ * node's {@code /ready/details} shows.
  */
 public final class Poller extends AbstractBehavior<Poller.Command> {
 
@@ -70,6 +76,47 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
    */
   public record Reload(ActorRef<Done> replyTo) implements Command, CborSerializable {}
 
+  /**
+   * Asks which modules are served their last good route because their loaded one was refused.
+   * Local to the node (the management route {@code /ready/details} asks it).
+   *
+   * @param replyTo gets the modules held back now
+   */
+  public record GetHeldRoutes(ActorRef<HeldRoutes> replyTo) implements Command {}
+
+  /** Why a module's loaded route was refused. */
+  public enum HoldReason {
+    /** It lost more than {@code max-shrink-fraction} of the hosts without {@code RouteChange} rows. */
+    SHRINK,
+    /** It has more hosts than one frame carries ({@link RouteLimits#MAX_HOSTS_PER_MODULE}, H5). */
+    OVERSIZE
+  }
+
+  /**
+   * A module whose loaded route is refused; the route served is its last good one.
+   *
+   * @param module the module
+   * @param reason why the load was refused
+   * @param hostsKept hosts of the route served now (the last good one; 0 when an oversize module
+   *     never had one)
+   * @param hostsLoaded hosts of the latest refused load (0 for an emptied module)
+   * @param since when the first reload of this unbroken run of refusals finished (wall clock, UTC)
+   */
+  public record HeldRoute(ModuleId module, HoldReason reason, int hostsKept, int hostsLoaded, Instant since) {}
+
+  /**
+   * The answer to {@link GetHeldRoutes}.
+   *
+   * @param routes the modules held back, sorted by module; empty when every load is served
+   * @param maxShrinkFraction {@code lars.dns.max-shrink-fraction}, 0..1 (1 = the check is off)
+   */
+  public record HeldRoutes(List<HeldRoute> routes, double maxShrinkFraction) {
+    /** Copies the list. */
+    public HeldRoutes {
+      routes = List.copyOf(routes);
+    }
+  }
+
   private enum Tick implements Command { POLL, FULL_RELOAD }
 
   private record CycleDone(Cycle cycle) implements Command {}
@@ -84,12 +131,14 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
   private final ActorRef<Registry.RoutesUpdated> publishTo;
   private final Duration pollInterval;
   private final double maxShrinkFraction;
+  /** Only for {@link HeldRoute#since}, which operators read. */
+  private final Clock clock = Clock.systemUTC();
   /** Modules whose reload was refused as shrinking too much, logged and counted once until it passes. */
-  private Set<ModuleId> shrunk = Set.of();
+  private Map<ModuleId, HeldRoute> shrunk = Map.of();
 
   private RouteTable routes = RouteTable.empty();
   /** Modules whose loaded route is too large, each logged and counted once until it fits again. */
-  private Set<ModuleId> oversize = Set.of();
+  private Map<ModuleId, HeldRoute> oversize = Map.of();
   private long version;
   private boolean started;
   private boolean busy;
@@ -154,6 +203,7 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
         .onMessage(Tick.class, this::onTick)
         .onMessage(ReloadNow.class, this::onReloadNow)
         .onMessage(Reload.class, this::onReload)
+        .onMessage(GetHeldRoutes.class, this::onGetHeldRoutes)
         .onMessage(CycleDone.class, this::onCycleDone)
         .onMessage(CycleFailed.class, this::onCycleFailed)
         .build();
@@ -179,6 +229,13 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
     reloadWaiters.add(reload.replyTo());
     reloadDue = true;
     runCycleIfIdle();
+    return this;
+  }
+
+  private Behavior<Command> onGetHeldRoutes(GetHeldRoutes get) {
+    Map<ModuleId, HeldRoute> held = new TreeMap<>(oversize);
+    held.putAll(shrunk);
+    get.replyTo().tell(new HeldRoutes(List.copyOf(held.values()), maxShrinkFraction));
     return this;
   }
 
@@ -236,7 +293,7 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
     RouteTable.Limited limited = loaded.limitHosts(routes, RouteLimits.MAX_HOSTS_PER_MODULE);
     DnsStats stats = DnsStats.get(getContext().getSystem());
     for (ModuleId module : limited.refused()) {
-      if (!oversize.contains(module)) {
+      if (!oversize.containsKey(module)) {
         stats.routeRefused();
         getContext().getLog().error("module {} has {} hosts in RouteData, more than the {} one GetRouteResponse can "
             + "carry: not serving it ({}); remove hosts or split the module", module, loaded.hosts(module).size(),
@@ -245,7 +302,7 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
                     + limited.table().hosts(module).size() + " hosts");
       }
     }
-    oversize = limited.refused();
+    oversize = held(oversize, limited, loaded, HoldReason.OVERSIZE);
     return limited.table();
   }
 
@@ -257,12 +314,13 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
    */
   private RouteTable refuseShrink(RouteTable loaded, Set<ModuleId> deliberate) {
     if (!started || maxShrinkFraction >= 1.0) {
+      shrunk = Map.of();
       return loaded;
     }
     RouteTable.Limited limited = loaded.limitShrink(routes, deliberate, maxShrinkFraction);
     LeaseStats stats = LeaseStats.get(getContext().getSystem());
     for (ModuleId module : limited.refused()) {
-      if (!shrunk.contains(module)) {
+      if (!shrunk.containsKey(module)) {
         stats.recordShrinkRefused();
         getContext().getLog().error("module {}: the reload has {} of its {} hosts, a loss above "
             + "lars.dns.max-shrink-fraction {} without RouteChange rows (a failed or partial load?); keeping its last "
@@ -270,8 +328,24 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
             + "deliberate", module, loaded.hosts(module).size(), routes.hosts(module).size(), maxShrinkFraction);
       }
     }
-    shrunk = limited.refused();
+    shrunk = held(shrunk, limited, loaded, HoldReason.SHRINK);
     return limited.table();
+  }
+
+  /** The refused modules of one reload, each keeping the {@code since} of its earlier refusal. */
+  private Map<ModuleId, HeldRoute> held(Map<ModuleId, HeldRoute> before, RouteTable.Limited limited, RouteTable loaded,
+      HoldReason reason) {
+    if (limited.refused().isEmpty()) {
+      return Map.of();
+    }
+    Instant now = clock.instant();
+    Map<ModuleId, HeldRoute> held = new TreeMap<>();
+    for (ModuleId module : limited.refused()) {
+      HeldRoute earlier = before.get(module);
+      held.put(module, new HeldRoute(module, reason, limited.table().hosts(module).size(), loaded.hosts(module).size(),
+          earlier == null ? now : earlier.since()));
+    }
+    return held;
   }
 
   private void runCycleIfIdle() {

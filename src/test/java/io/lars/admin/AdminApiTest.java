@@ -191,6 +191,7 @@ class AdminApiTest {
     }
     reloads.set(0);
     lbAsks.set(0);
+    LEASES.leases.clear();
   }
 
   // ---- helpers ------------------------------------------------------------------------------------
@@ -738,6 +739,29 @@ class AdminApiTest {
     assertTrue(modules.get(1).get("idle").isNull());
     assertEquals(0, modules.get(2).get("hosts").asInt());
     assertTrue(overview.get("version").get("time").asText().endsWith("Z"));
+  }
+
+  @Test
+  void theOverviewListsModulesThatOnlyHaveRegisteredHosts() throws Exception {
+    write("POST", "/api/routes", route(5, 5, "10.0.0.1", 80));
+    assertEquals(201, write("POST", "/api/leases", "{\"modid\":5,\"cmdid\":5,\"ip\":\"10.0.0.2\",\"port\":80,\"ttl_s\":5}")
+        .status());
+    for (String ip : List.of("10.0.0.3", "10.0.0.4", "10.0.0.5")) {
+      assertEquals(201, write("POST", "/api/leases", "{\"modid\":9,\"cmdid\":2,\"ip\":\"" + ip + "\",\"port\":80,\"ttl_s\":5}")
+          .status());
+    }
+    String draining = read("/api/leases?modid=9&cmdid=2").json().get("leases").get(2).get("id").asText();
+    assertEquals(200, write("DELETE", "/api/leases/" + draining + "?drain_s=30", null).status());
+
+    JsonNode modules = read("/api/overview").json().get("modules");
+    assertEquals(2, modules.size(), modules.toString());
+    assertEquals(1, modules.get(0).get("hosts").asInt(), "5/5: one static row");
+    assertEquals(1, modules.get(0).get("registered").asInt(), "5/5: and one registered host");
+    JsonNode leaseOnly = modules.get(1);
+    assertEquals(9, leaseOnly.get("modid").asInt(), "a module with leases only is listed: " + modules);
+    assertEquals(0, leaseOnly.get("hosts").asInt());
+    assertEquals(2, leaseOnly.get("registered").asInt(), "the draining host is not in the route");
+    assertEquals(200, read("/api/lb/9/2").status(), "its live state can be read");
   }
 
   @Test

@@ -8,6 +8,8 @@ import com.typesafe.config.ConfigFactory;
 import io.lars.client.ClientSettings;
 import io.lars.client.HostResult;
 import io.lars.client.LarsClient;
+import io.lars.client.LeaseOptions;
+import io.lars.client.Registration;
 import io.lars.node.LarsNode;
 import io.lars.node.Role;
 import io.lars.protocol.Host;
@@ -36,7 +38,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The admin console in a real headless Chromium against a node running every role: enter the
  * token, add a route on the Routes page, have the agent serve it over UDP and report calls, then
- * see the module on the Modules overview (live counts, refreshed by itself), its Module page
+ * see the module on the Modules overview (live counts, refreshed by itself) beside a module that
+ * only has a self-registered host (marked "registered"), its Module page
  * (hosts, legend, chart, change history), the Audit log and the Cluster page, each reached by its
  * own URL; a Chromium screenshot of each page is saved under {@code target/}. Skipped when
  * Debian's {@code chromium} and {@code chromium-driver} are not installed ({@code .ci/run}
@@ -106,6 +109,10 @@ class AdminBrowserTest {
             .toCompletableFuture().get(5, TimeUnit.SECONDS);
       }
 
+      // A module with a self-registered host only (issue 16) also has its row on the overview.
+      Registration registered = client.register(MODID + 1, CMDID, Host.of("10.7.8.1", 80),
+          LeaseOptions.ttl(Duration.ofSeconds(30))).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
       // Modules overview: the row appears with its live counts, and the page refreshes by itself.
       browser.findElement(By.cssSelector("nav a[data-page='modules']")).click();
       String module = MODID + "/" + CMDID;
@@ -115,6 +122,10 @@ class AdminBrowserTest {
           .filter(texts -> texts.get(3).equals("1") && !texts.get(5).equals("0.00"))
           .findFirst().orElse(null));
       assertEquals("1", cells.get(2), "hosts: " + cells);
+      String leaseOnly = (MODID + 1) + "/" + CMDID;
+      wait.until(b -> b.findElements(By.cssSelector("#modules-table tbody tr[data-module='" + leaseOnly + "'] td")).stream()
+          .map(WebElement::getText).anyMatch("1 registered"::equals));
+      registered.close();
       int refreshes = refreshes(browser);
       wait.until(b -> refreshes(b) >= refreshes + 2);
       screenshot(browser, "admin-modules.png");

@@ -4,6 +4,7 @@ import io.lars.client.LarsClient;
 import io.lars.client.LeaseOptions;
 import io.lars.client.Registration;
 import io.lars.cluster.ClusterHarness;
+import io.lars.db.DbSettings;
 import io.lars.protocol.Host;
 import io.lars.protocol.MessageId;
 import io.lars.protocol.ModuleId;
@@ -12,6 +13,7 @@ import io.lars.protocol.pb.HeartbeatResponse;
 import io.lars.protocol.pb.LeaseStatus;
 import io.lars.protocol.pb.RegisterHostRequest;
 import io.lars.protocol.pb.RegisterHostResponse;
+import io.lars.testkit.TestDatabases;
 import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -22,8 +24,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,38 +47,55 @@ import org.slf4j.LoggerFactory;
  *       until no agent lists it, minus its TTL.
  *   <li>drain: while three clients (one per agent) call get_host in a loop, a host is deregistered
  *       with draining; the last get_host answer naming it, counted from the deregister answer.
- *   <li>heartbeat load: {@code leases} leases of 5 s TTL registered through node 1's agent and
- *       heartbeated every 1.67 s by one raw UDP sender from their registration on; then 20 s
+ *   <li>heartbeat load: {@code leases} leases of 5 s TTL registered through node 1's agent at a
+ *       paced {@code rate} per second and heartbeated every 1.67 s by one raw UDP sender (a
+ *       scheduled task every 10 ms, parked between ticks) from their registration on; then 20 s
  *       steady: heartbeats sent and answered per second, expiries, process CPU, heap after GC.
  * </ol>
  *
  * <p>Run (results at INFO, logger {@code io.lars.bench.LeaseBenchMain}):
  * <pre>
  * mvn -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- * java -Xmx1g -cp target/test-classes:target/classes:$(cat target/cp.txt) io.lars.bench.LeaseBenchMain [rounds] [leases]
+ * java -Xmx1g -cp target/test-classes:target/classes:$(cat target/cp.txt) io.lars.bench.LeaseBenchMain [rounds] [leases] [rate]
  * </pre>
  */
 public final class LeaseBenchMain {
 
   private static final Logger log = LoggerFactory.getLogger(LeaseBenchMain.class);
 
+  /** TTL of the heartbeat load's leases, seconds (the 5 s). */
+  private static final int TTL_S = 5;
+  /** Each lease is renewed every TTL / 3, ms. */
+  private static final long PERIOD_MS = TTL_S * 1000L / 3;
+  /** The pacing tick of registrations and heartbeats, ms. */
+  private static final long TICK_MS = 10;
+  /** Length of the steady-state measurement, seconds. */
+  private static final long STEADY_S = 20;
+
   private LeaseBenchMain() {}
 
   /**
-   * @param args optional: rounds of the latency measurements (default 30), leases of the heartbeat
-   *     load (default 1000)
+   * @param args optional: rounds of the latency measurements (default 30; 0 skips them), leases of
+   *     the heartbeat load (default 1000), registrations per second (default 500)
    * @throws Exception if the cluster does not start
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
     int leases = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+    int rate = args.length > 2 ? Integer.parseInt(args[2]) : 500;
     log.info("load average at start: {}", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    try (ClusterHarness cluster = ClusterHarness.start(Map.of(), true)) {
+    // MariaDB/MySQL when LARS_TEST_DB_URL names one: on H2 paced registrations from three nodes met
+    // duplicate event_journal.ordering values under concurrent inserts (most likely h2database#3950).
+    DbSettings db = TestDatabases.mysql().orElseGet(TestDatabases::h2);
+    log.info("database: {}", db.isH2() ? "H2 in memory" : "MariaDB/MySQL from LARS_TEST_DB_URL");
+    try (ClusterHarness cluster = ClusterHarness.start(Map.of(), true, db)) {
       List<LarsClient> clients = List.of(cluster.client(1), cluster.client(2), cluster.client(3));
-      visible(clients, rounds);
-      expiry(clients, Math.max(5, rounds / 3));
-      drain(clients, Math.max(5, rounds / 3));
-      heartbeats(cluster, leases);
+      if (rounds > 0) {
+        visible(clients, rounds);
+        expiry(clients, Math.max(5, rounds / 3));
+        drain(clients, Math.max(5, rounds / 3));
+      }
+      heartbeats(cluster, leases, rate);
     }
     log.info("load average at end: {}", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     System.exit(0);
@@ -175,94 +200,199 @@ public final class LeaseBenchMain {
         + "answer; rounds with such an answer after 100 ms: {}", rounds, worstMs, namedAfter100);
   }
 
-  private static void heartbeats(ClusterHarness cluster, int leases) throws Exception {
+  /**
+   * Registers {@code leases} leases paced at {@code ratePerSecond} (answers read by their own
+   * thread, so a slow answer does not slow the pace; one resend of those not granted (unanswered,
+   * or refused as UNAVAILABLE when the owner's answer took longer than {@code ask-timeout}), which
+   * renews rather than duplicates), heartbeats each one every TTL / 3 from its registration on
+   * (a scheduled sender: every {@value #TICK_MS} ms it sends the heartbeats due in that tick and
+   * parks between ticks), then measures {@value #STEADY_S} s of steady state.
+   */
+  private static void heartbeats(ClusterHarness cluster, int leases, int ratePerSecond) throws Exception {
     InetSocketAddress agent = new InetSocketAddress("127.0.0.1", cluster.agentPort(1, 0));
-    java.util.concurrent.CopyOnWriteArrayList<String> ids = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicReferenceArray<String> ids = new AtomicReferenceArray<>(leases);
+    AtomicLong registered = new AtomicLong();
+    AtomicLong answers = new AtomicLong();
+    java.util.concurrent.ConcurrentHashMap<Integer, LeaseStatus> lastRefusal = new java.util.concurrent.ConcurrentHashMap<>();
     AtomicLong ok = new AtomicLong();
-    AtomicLong other = new AtomicLong();
+    java.util.concurrent.ConcurrentHashMap<LeaseStatus, AtomicLong> other = new java.util.concurrent.ConcurrentHashMap<>();
     AtomicLong sent = new AtomicLong();
-    long periodNanos = TimeUnit.MILLISECONDS.toNanos(5000 / 3);
+    ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "lease-bench-timer");
+      t.setDaemon(true);
+      return t;
+    });
     try (DatagramSocket beats = new DatagramSocket(); DatagramSocket registrations = new DatagramSocket()) {
       beats.setReceiveBufferSize(4 << 20);
-      Thread receiver = new Thread(() -> {
-        byte[] in = new byte[2048];
-        while (!beats.isClosed()) {
-          try {
-            DatagramPacket p = new DatagramPacket(in, in.length);
-            beats.receive(p);
-            HeartbeatResponse answer = HeartbeatResponse.parseFrom(ByteBuffer.wrap(p.getData(), 8, p.getLength() - 8));
-            (answer.getStatus() == LeaseStatus.LEASE_OK ? ok : other).incrementAndGet();
-          } catch (Exception e) {
-            return;
-          }
-        }
-      });
-      receiver.setDaemon(true);
-      receiver.start();
-      // Heartbeats run from the first registration on: every lease is renewed every 1.67 s.
-      java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-      Thread sender = new Thread(() -> {
-        int seq = 0;
-        while (running.get()) {
-          long roundStart = System.nanoTime();
-          List<String> round = List.copyOf(ids);
-          for (int i = 0; i < round.size() && running.get(); i++) {
-            try {
-              send(beats, agent, MessageId.HEARTBEAT_REQUEST, HeartbeatRequest.newBuilder().setSeq(++seq)
-                  .setLeaseId(round.get(i)).build().toByteArray());
-              sent.incrementAndGet();
-            } catch (Exception e) {
-              return;
-            }
-            // Parked, not spun, so the process CPU measured is the nodes' and not this loop's.
-            long due = roundStart + periodNanos * (i + 1) / round.size();
-            if (due - System.nanoTime() > 200_000) {
-              java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
-            }
-          }
-          long rest = roundStart + periodNanos - System.nanoTime();
-          if (rest > 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(rest);
-          }
-        }
-      });
-      sender.setDaemon(true);
-      sender.start();
-      registrations.setSoTimeout(5000);
-      byte[] in = new byte[2048];
-      for (int i = 0; i < leases; i++) {
-        ModuleId module = new ModuleId(910 + i % 50, 1);
-        RegisterHostRequest request = RegisterHostRequest.newBuilder().setSeq(i).setModid(module.modid())
-            .setCmdid(module.cmdid()).setHost(new Host(0x0A5A0000 + i, 80).toHostInfo()).setTtlS(5).build();
-        send(registrations, agent, MessageId.REGISTER_HOST_REQUEST, request.toByteArray());
-        DatagramPacket p = new DatagramPacket(in, in.length);
-        registrations.receive(p);
-        RegisterHostResponse answer = RegisterHostResponse.parseFrom(ByteBuffer.wrap(p.getData(), 8, p.getLength() - 8));
+      registrations.setReceiveBufferSize(4 << 20);
+      receive(beats, "heartbeat-answers", p -> {
+        HeartbeatResponse answer = HeartbeatResponse.parseFrom(ByteBuffer.wrap(p.getData(), 8, p.getLength() - 8));
         if (answer.getStatus() == LeaseStatus.LEASE_OK) {
-          ids.add(answer.getLeaseId());
+          ok.incrementAndGet();
+        } else {
+          other.computeIfAbsent(answer.getStatus(), status -> new AtomicLong()).incrementAndGet();
         }
+      });
+      receive(registrations, "registration-answers", p -> {
+        RegisterHostResponse answer = RegisterHostResponse.parseFrom(ByteBuffer.wrap(p.getData(), 8, p.getLength() - 8));
+        int slot = answer.getSeq();
+        answers.incrementAndGet();
+        if (answer.getStatus() != LeaseStatus.LEASE_OK) {
+          lastRefusal.put(slot, answer.getStatus());
+        } else if (slot < leases && ids.getAndSet(slot, answer.getLeaseId()) == null) {
+          lastRefusal.remove(slot);
+          registered.incrementAndGet();
+        }
+      });
+
+      // Heartbeats: slot i of the leases is visited once per period; an empty slot (not registered yet) is skipped.
+      double slotsPerTick = leases * (double) TICK_MS / PERIOD_MS;
+      double[] budget = {0};
+      int[] cursor = {0};
+      int[] seq = {0};
+      timer.scheduleAtFixedRate(() -> {
+        budget[0] += slotsPerTick;
+        for (; budget[0] >= 1; budget[0]--) {
+          String id = ids.get(cursor[0]);
+          cursor[0] = (cursor[0] + 1) % leases;
+          if (id != null && sendQuietly(beats, agent, MessageId.HEARTBEAT_REQUEST,
+              HeartbeatRequest.newBuilder().setSeq(++seq[0]).setLeaseId(id).build().toByteArray())) {
+            sent.incrementAndGet();
+          }
+        }
+      }, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+
+      long start = System.nanoTime();
+      awaitAnswers(answers, register(timer, registrations, agent, ids, ratePerSecond));
+      long notGranted = leases - registered.get();
+      if (notGranted > 0) {
+        log.info("{} registrations not granted ({} refused: {}; the rest unanswered); sending those again once",
+            notGranted, lastRefusal.size(), statusCounts(lastRefusal));
+        answers.set(0);
+        awaitAnswers(answers, register(timer, registrations, agent, ids, ratePerSecond));
       }
-      log.info("{} leases registered ({} asked) over 50 modules, heartbeated from the start", ids.size(), leases);
+      double registerSeconds = (System.nanoTime() - start) / 1e9;
+      log.info("registration: {} leases over 50 modules asked at {}/s: {} granted, {} refused at last ({}), {} unanswered, "
+          + "in {} s ({}/s granted); heartbeated from each grant on", leases, ratePerSecond, registered.get(),
+          lastRefusal.size(), statusCounts(lastRefusal), leases - registered.get() - lastRefusal.size(),
+          String.format("%.1f", registerSeconds),
+          String.format("%.0f", registered.get() / registerSeconds));
+
       long expiredBefore = expired(cluster);
       ok.set(0);
-      other.set(0);
+      other.clear();
       sent.set(0);
       com.sun.management.OperatingSystemMXBean os =
           (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       long cpuStart = os.getProcessCpuTime();
-      long seconds = 20;
-      Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+      long wallStart = System.nanoTime();
+      LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(STEADY_S));
+      double seconds = (System.nanoTime() - wallStart) / 1e9;
       double cpu = (os.getProcessCpuTime() - cpuStart) / 1e9 / seconds;
       long okCount = ok.get();
-      long otherCount = other.get();
+      Map<LeaseStatus, AtomicLong> otherCount = new java.util.TreeMap<>(other);
       long sentCount = sent.get();
-      running.set(false);
+      long expired = expired(cluster) - expiredBefore;
+      timer.shutdownNow();
       System.gc();
       Runtime rt = Runtime.getRuntime();
-      log.info("heartbeats: {} leases, TTL 5 s, one every 1.67 s each, steady {} s: {} sent/s, {} answered OK/s, {} other "
-          + "answers, {} leases expired meanwhile; process CPU {} cores (the whole 3-node JVM and the bench's sender), heap "
-          + "used after GC {} MB", ids.size(), seconds, sentCount / seconds, okCount / seconds, otherCount,
-          expired(cluster) - expiredBefore, String.format("%.2f", cpu), (rt.totalMemory() - rt.freeMemory()) >> 20);
+      log.info("heartbeats: {} leases, TTL {} s, one every {} ms each, steady {} s: {} sent/s, {} answered OK/s, other answers "
+          + "{}, {} leases expired meanwhile; process CPU {} cores (the whole 3-node JVM and the bench's sender), heap "
+          + "used after GC {} MB", registered.get(), TTL_S, PERIOD_MS, STEADY_S, String.format("%.0f", sentCount / seconds),
+          String.format("%.0f", okCount / seconds), otherCount, expired, String.format("%.2f", cpu),
+          (rt.totalMemory() - rt.freeMemory()) >> 20);
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  /**
+   * Sends a RegisterHost for every slot without a lease, paced at {@code ratePerSecond} by the
+   * timer (seq = slot), and returns once all are sent.
+   *
+   * @return how many were sent
+   */
+  private static int register(ScheduledExecutorService timer, DatagramSocket socket, InetSocketAddress agent,
+      AtomicReferenceArray<String> ids, int ratePerSecond) throws Exception {
+    int leases = ids.length();
+    double perTick = ratePerSecond * (double) TICK_MS / 1000;
+    double[] budget = {0};
+    int[] next = {0};
+    int[] sent = {0};
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    ScheduledFuture<?> pacer = timer.scheduleAtFixedRate(() -> {
+      budget[0] += perTick;
+      while (budget[0] >= 1 && next[0] < leases) {
+        int slot = next[0]++;
+        if (ids.get(slot) == null) {
+          ModuleId module = new ModuleId(910 + slot % 50, 1);
+          sendQuietly(socket, agent, MessageId.REGISTER_HOST_REQUEST, RegisterHostRequest.newBuilder().setSeq(slot)
+              .setModid(module.modid()).setCmdid(module.cmdid()).setHost(new Host(0x0A5A0000 + slot, 80).toHostInfo())
+              .setTtlS(TTL_S).build().toByteArray());
+          budget[0]--;
+          sent[0]++;
+        }
+      }
+      if (next[0] >= leases) {
+        done.complete(null);
+      }
+    }, 0, TICK_MS, TimeUnit.MILLISECONDS);
+    done.get(1, TimeUnit.HOURS);
+    pacer.cancel(false);
+    return sent[0];
+  }
+
+  /** How many refusals of each status, e.g. {@code {LEASE_UNAVAILABLE=12}}. */
+  private static Map<LeaseStatus, Long> statusCounts(Map<Integer, LeaseStatus> refusals) {
+    return refusals.values().stream().collect(java.util.stream.Collectors.groupingBy(status -> status,
+        java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+  }
+
+  /** Waits until {@code sent} answers came, or none came for 10 s (more than three ask-timeouts). */
+  private static void awaitAnswers(AtomicLong answers, int sent) {
+    long answered = -1;
+    long lastChange = System.nanoTime();
+    while (answers.get() < sent && System.nanoTime() - lastChange < TimeUnit.SECONDS.toNanos(10)) {
+      long now = answers.get();
+      if (now != answered) {
+        answered = now;
+        lastChange = System.nanoTime();
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+  }
+
+  /** What a receiving thread does with one datagram. */
+  private interface OnDatagram {
+    void accept(DatagramPacket packet) throws Exception;
+  }
+
+  /** Starts a daemon thread that hands every datagram of the socket to {@code onDatagram} until it closes. */
+  private static void receive(DatagramSocket socket, String name, OnDatagram onDatagram) {
+    Thread receiver = new Thread(() -> {
+      byte[] in = new byte[2048];
+      while (!socket.isClosed()) {
+        try {
+          DatagramPacket p = new DatagramPacket(in, in.length);
+          socket.receive(p);
+          onDatagram.accept(p);
+        } catch (Exception e) {
+          if (socket.isClosed()) {
+            return;
+          }
+        }
+      }
+    }, name);
+    receiver.setDaemon(true);
+    receiver.start();
+  }
+
+  private static boolean sendQuietly(DatagramSocket socket, InetSocketAddress to, MessageId id, byte[] body) {
+    try {
+      send(socket, to, id, body);
+      return true;
+    } catch (Exception e) {
+      return false;
     }
   }
 

@@ -89,7 +89,21 @@ public final class ClusterHarness implements AutoCloseable {
    * @throws Exception if a node does not start or the cluster does not form within {@link #WAIT}
    */
   public static ClusterHarness start(Map<ModuleId, List<Host>> routes, boolean dnsEverywhere) throws Exception {
-    DbSettings db = TestDatabases.h2();
+    return start(routes, dnsEverywhere, TestDatabases.h2());
+  }
+
+  /**
+   * Like {@link #start(Map, boolean)} on a given database (emptied first, see
+   * {@link TestDatabases#fresh}).
+   *
+   * @param routes the routes the dns serves
+   * @param dnsEverywhere whether nodes 2 and 3 run the dns role too
+   * @param db the database, e.g. {@link TestDatabases#mysql()}
+   * @return the running cluster; close it
+   * @throws Exception if a node does not start or the cluster does not form within {@link #WAIT}
+   */
+  public static ClusterHarness start(Map<ModuleId, List<Host>> routes, boolean dnsEverywhere, DbSettings db)
+      throws Exception {
     ClusterHarness h = new ClusterHarness(TestDatabases.fresh(db));
     try {
       JdbcRouteRepository repository = new JdbcRouteRepository(h.database.dataSource());

@@ -130,6 +130,12 @@ class LeaseNodeTest {
       List<String> alive = leaseIds(13, 1);
       assertTrue(alive.size() >= 7, "at most 3 of 10 expired: " + alive);
       assertTrue(ApiJson.mapper().readTree(send("GET", "/api/leases", null).body()).get("expirySuspended").asBoolean());
+      HttpResponse<String> details = HTTP.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + conf.ports().management() + "/ready/details")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      JsonNode expiry = ApiJson.mapper().readTree(details.body()).get("dns").get("leaseExpiry");
+      assertTrue(expiry.get("suspended").asBoolean(), details.body());
+      assertTrue(expiry.get("due").asLong() >= 1 && !expiry.get("suspendedSince").isNull(), details.body());
 
       // Heartbeats return for all but 2 of them: once the expiries of the last TTL are out of the
       // window, 2 due of the rest is below the fraction and exactly those 2 expire.

@@ -125,7 +125,7 @@ class PollerTest {
 
   @Test
   void anOversizeRouteIsRefusedOnceKeepingItsLastGoodRouteWhileOtherModulesAreServed() {
-    startWithTwoModules();
+    ActorRef<Poller.Command> poller = startWithTwoModules();
     DnsStats stats = DnsStats.get(testKit.system());
     long refusedBefore = stats.routesRefused();
     overfill(A);
@@ -143,6 +143,15 @@ class PollerTest {
     assertEquals(List.of(H2, H3), update.routes().hosts(B), "B is served as usual");
     assertTrue(update.changed().contains(B));
     assertEquals(refusedBefore + 2, stats.routesRefused());
+    // What /ready/details shows: both modules held back, with the hosts served and loaded.
+    TestProbe<Poller.HeldRoutes> held = testKit.createTestProbe();
+    poller.tell(new Poller.GetHeldRoutes(held.getRef()));
+    List<Poller.HeldRoute> routes = held.receiveMessage().routes();
+    assertEquals(List.of(A, C), routes.stream().map(Poller.HeldRoute::module).toList());
+    assertEquals(Poller.HoldReason.OVERSIZE, routes.get(0).reason());
+    assertEquals(1, routes.get(0).hostsKept());
+    assertEquals(RouteLimits.MAX_HOSTS_PER_MODULE + 2, routes.get(0).hostsLoaded(), "its old host and the overfill");
+    assertEquals(0, routes.get(1).hostsKept(), "C had no good route");
 
     passAndAwaitQuery(FULL_RELOAD);
     published.expectNoMessage(Duration.ofMillis(100));
