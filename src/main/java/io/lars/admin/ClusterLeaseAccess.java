@@ -2,10 +2,10 @@ package io.lars.admin;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
-import io.lars.dns.LeaseBook;
-import io.lars.dns.LeaseNode;
-import io.lars.dns.LeaseReply;
-import io.lars.dns.LeaseRequest;
+import io.lars.lease.LeaseBook;
+import io.lars.lease.LeaseNode;
+import io.lars.lease.LeaseReply;
+import io.lars.lease.LeaseRequest;
 import io.lars.protocol.ModuleId;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;

@@ -1,8 +1,8 @@
 package io.lars.admin;
 
-import io.lars.dns.LeaseBook;
-import io.lars.dns.LeaseReply;
-import io.lars.dns.LeaseRequest;
+import io.lars.lease.LeaseBook;
+import io.lars.lease.LeaseReply;
+import io.lars.lease.LeaseRequest;
 import io.lars.protocol.ModuleId;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;

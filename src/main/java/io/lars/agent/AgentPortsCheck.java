@@ -1,7 +1,7 @@
 package io.lars.agent;
 
 import akka.actor.typed.javadsl.Adapter;
-import io.lars.node.Role;
+import io.lars.kernel.Role;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;

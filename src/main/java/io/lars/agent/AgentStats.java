@@ -3,7 +3,7 @@ package io.lars.agent;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
-import io.lars.node.Metrics;
+import io.lars.kernel.Metrics;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.RetCode;
 import io.lars.transport.TransportStats;

@@ -18,7 +18,7 @@ import akka.persistence.typed.PersistenceId;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.lars.CborSerializable;
-import io.lars.node.Role;
+import io.lars.kernel.Role;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.pb.ReportStatusReq;

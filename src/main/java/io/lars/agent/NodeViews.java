@@ -13,7 +13,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.lars.CborSerializable;
-import io.lars.node.HandOver;
+import io.lars.kernel.HandOver;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.transport.LogThrottle;

@@ -12,6 +12,7 @@ import akka.actor.typed.receptionist.ServiceKey;
 import io.lars.CborSerializable;
 import io.lars.db.RouteLimits;
 import io.lars.db.RouteRepository;
+import io.lars.lease.LeaseStats;
 import io.lars.node.Futures;
 import io.lars.protocol.ModuleId;
 import java.time.Clock;

@@ -30,7 +30,7 @@ import java.util.TreeSet;
  * subscriber that stops (closed or too slow) loses all its subscriptions.
  *
  * <p>The route served for a module is its static rows plus the hosts of its live leases
- * ({@link LeasesUpdated}, from the node's {@link LeaseBook}; DESIGN.md "Self-registration with
+ * ({@link LeasesUpdated}, from the node's {@link io.lars.lease.LeaseBook}; DESIGN.md "Self-registration with
  * leases"); a lease change is pushed like a route change, so reference agents connected to this
  * dns see registered hosts too.
  */

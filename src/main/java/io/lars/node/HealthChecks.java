@@ -2,6 +2,7 @@ package io.lars.node;
 
 import akka.actor.typed.javadsl.Adapter;
 import io.lars.db.JdbcUrls;
+import io.lars.kernel.Metrics;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;

@@ -29,7 +29,7 @@ public final class LarsConfig {
    * defaults sees an overridden value.
    *
    * @param file a HOCON file whose settings win over the defaults, or {@code null}
-   * @param overrides unresolved settings that win over everything (see {@link NodeOverrides#toConfig()})
+   * @param overrides unresolved settings that win over everything (see {@link io.lars.cli.NodeOverrides#toConfig()})
    * @return the resolved configuration
    * @throws IllegalArgumentException if the file is missing or not valid HOCON, or a substitution
    *     cannot be resolved, with the reason

@@ -7,11 +7,15 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
 import io.lars.db.Database;
+import io.lars.kernel.HandOver;
+import io.lars.kernel.Listener;
+import io.lars.kernel.NodeContext;
+import io.lars.kernel.Role;
 import java.net.InetSocketAddress;
-import java.util.Optional;
-import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 

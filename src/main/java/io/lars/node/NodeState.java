@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
 import io.lars.db.Database;
+import io.lars.kernel.Listener;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,6 +1,8 @@
 package io.lars.node;
 
 import io.lars.dns.DnsRole;
+import io.lars.kernel.Role;
+import io.lars.kernel.RoleStarter;
 
 /** The starter of each role; the only place that knows which package implements which role. */
 final class RoleStarters {

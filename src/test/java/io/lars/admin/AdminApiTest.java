@@ -19,7 +19,7 @@ import io.lars.db.JdbcRouteRepository;
 import io.lars.db.ModuleTrafficQuery;
 import io.lars.db.NameRepository;
 import io.lars.db.RouteChangeLog;
-import io.lars.node.Metrics;
+import io.lars.kernel.Metrics;
 import io.lars.protocol.Host;
 import io.lars.protocol.Ipv4;
 import io.lars.protocol.ModuleId;
@@ -28,13 +28,13 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,32 +85,32 @@ class AdminApiTest {
    * knows the leases it issued, and lists them.
    */
   private static final class FakeLeases implements LeaseAccess {
-    private final java.util.Map<String, io.lars.dns.Lease> leases = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final java.util.Map<String, io.lars.lease.Lease> leases = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final AtomicInteger next = new AtomicInteger();
 
     @Override
-    public java.util.concurrent.CompletionStage<io.lars.dns.LeaseReply> register(io.lars.dns.LeaseRequest request) {
+    public java.util.concurrent.CompletionStage<io.lars.lease.LeaseReply> register(io.lars.lease.LeaseRequest request) {
       if (request.host().equals(Host.of("10.9.9.9", 80))) {
-        return CompletableFuture.completedFuture(io.lars.dns.LeaseReply.failed(io.lars.dns.LeaseReply.Status.CONFLICT,
+        return CompletableFuture.completedFuture(io.lars.lease.LeaseReply.failed(io.lars.lease.LeaseReply.Status.CONFLICT,
             "host 10.9.9.9:80 is a static RouteData row"));
       }
-      io.lars.dns.Lease lease = new io.lars.dns.Lease(request.module().entityId() + "." + next.incrementAndGet(),
+      io.lars.lease.Lease lease = new io.lars.lease.Lease(request.module().entityId() + "." + next.incrementAndGet(),
           request.host(), request.ttlS(), request.weight(), request.metadata(), NOW * 1000, 0);
       leases.put(lease.id(), lease);
-      return CompletableFuture.completedFuture(io.lars.dns.LeaseReply.ok(lease));
+      return CompletableFuture.completedFuture(io.lars.lease.LeaseReply.ok(lease));
     }
 
     @Override
-    public java.util.concurrent.CompletionStage<io.lars.dns.LeaseReply> heartbeat(String leaseId) {
-      io.lars.dns.Lease lease = leases.get(leaseId);
+    public java.util.concurrent.CompletionStage<io.lars.lease.LeaseReply> heartbeat(String leaseId) {
+      io.lars.lease.Lease lease = leases.get(leaseId);
       return CompletableFuture.completedFuture(lease == null
-          ? io.lars.dns.LeaseReply.failed(io.lars.dns.LeaseReply.Status.UNKNOWN, "lease " + leaseId + " is unknown")
-          : io.lars.dns.LeaseReply.ok(lease));
+          ? io.lars.lease.LeaseReply.failed(io.lars.lease.LeaseReply.Status.UNKNOWN, "lease " + leaseId + " is unknown")
+          : io.lars.lease.LeaseReply.ok(lease));
     }
 
     @Override
-    public java.util.concurrent.CompletionStage<io.lars.dns.LeaseReply> deregister(String leaseId, int drainS) {
-      io.lars.dns.Lease lease = leases.get(leaseId);
+    public java.util.concurrent.CompletionStage<io.lars.lease.LeaseReply> deregister(String leaseId, int drainS) {
+      io.lars.lease.Lease lease = leases.get(leaseId);
       if (lease == null) {
         return heartbeat(leaseId);
       }
@@ -119,18 +119,18 @@ class AdminApiTest {
       } else {
         leases.remove(leaseId);
       }
-      return CompletableFuture.completedFuture(io.lars.dns.LeaseReply.ok(leases.getOrDefault(leaseId, lease)));
+      return CompletableFuture.completedFuture(io.lars.lease.LeaseReply.ok(leases.getOrDefault(leaseId, lease)));
     }
 
     @Override
-    public java.util.concurrent.CompletionStage<io.lars.dns.LeaseBook.Listing> list(Optional<ModuleId> module) {
-      java.util.Map<ModuleId, List<io.lars.dns.Lease>> byModule = new java.util.TreeMap<>();
-      leases.values().forEach(l -> byModule.computeIfAbsent(io.lars.dns.LeaseRequest.moduleOf(l.id()),
+    public java.util.concurrent.CompletionStage<io.lars.lease.LeaseBook.Listing> list(Optional<ModuleId> module) {
+      java.util.Map<ModuleId, List<io.lars.lease.Lease>> byModule = new java.util.TreeMap<>();
+      leases.values().forEach(l -> byModule.computeIfAbsent(io.lars.lease.LeaseRequest.moduleOf(l.id()),
           m -> new java.util.ArrayList<>()).add(l));
-      List<io.lars.dns.LeaseSet> sets = byModule.entrySet().stream()
+      List<io.lars.lease.LeaseSet> sets = byModule.entrySet().stream()
           .filter(e -> module.isEmpty() || module.get().equals(e.getKey()))
-          .map(e -> new io.lars.dns.LeaseSet(e.getKey(), 1, e.getValue(), 0, 0)).toList();
-      return CompletableFuture.completedFuture(new io.lars.dns.LeaseBook.Listing(sets, false));
+          .map(e -> new io.lars.lease.LeaseSet(e.getKey(), 1, e.getValue(), 0, 0)).toList();
+      return CompletableFuture.completedFuture(new io.lars.lease.LeaseBook.Listing(sets, false));
     }
   }
   private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -791,7 +791,7 @@ class AdminApiTest {
     // Every documented operation answers with a documented 2xx, in an order that makes each succeed.
     write("PUT", "/api/commands/5", "{\"name\":\"c\"}");
     long id = write("POST", "/api/routes", route(5, 5, "10.0.0.1", 80)).json().get("id").asLong();
-    String leaseId = LEASES.register(new io.lars.dns.LeaseRequest(new ModuleId(5, 5), Host.of("10.0.0.9", 99), 10, 100,
+    String leaseId = LEASES.register(new io.lars.lease.LeaseRequest(new ModuleId(5, 5), Host.of("10.0.0.9", 99), 10, 100,
         Map.of())).toCompletableFuture().join().leaseId();
     List<String> ordered = new ArrayList<>(documented);
     ordered.sort((a, b) -> Integer.compare(order(a), order(b)));

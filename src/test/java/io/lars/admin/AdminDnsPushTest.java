@@ -3,8 +3,8 @@ package io.lars.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
+import io.lars.kernel.Role;
 import io.lars.node.LarsNode;
-import io.lars.node.Role;
 import io.lars.protocol.pb.GetRouteRequest;
 import io.lars.protocol.pb.GetRouteResponse;
 import io.lars.testkit.TestNodeConfig;

@@ -399,7 +399,7 @@ public final class LeaseBenchMain {
   private static long expired(ClusterHarness cluster) {
     long n = 0;
     for (int i = 1; i <= 3; i++) {
-      n += io.lars.dns.LeaseStats.get(cluster.node(i).system()).expired();
+      n += io.lars.lease.LeaseStats.get(cluster.node(i).system()).expired();
     }
     return n;
   }

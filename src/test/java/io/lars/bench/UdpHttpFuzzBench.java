@@ -6,8 +6,8 @@ import static io.lars.bench.FuzzInputs.randomBytes;
 
 import com.typesafe.config.ConfigFactory;
 import io.lars.db.JdbcRouteRepository;
+import io.lars.kernel.Role;
 import io.lars.node.LarsNode;
-import io.lars.node.Role;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.pb.GetHostRequest;

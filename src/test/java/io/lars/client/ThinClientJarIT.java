@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.cluster.typed.Cluster;
 import io.lars.db.JdbcRouteRepository;
+import io.lars.kernel.Role;
 import io.lars.node.LarsNode;
-import io.lars.node.Role;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.testkit.TestNodeConfig;

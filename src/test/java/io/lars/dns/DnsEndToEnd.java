@@ -12,8 +12,8 @@ import io.lars.db.Database;
 import io.lars.db.DbSettings;
 import io.lars.db.JdbcRouteRepository;
 import io.lars.db.RouteRepository;
+import io.lars.kernel.Role;
 import io.lars.node.LarsNode;
-import io.lars.node.Role;
 import io.lars.protocol.Host;
 import io.lars.protocol.Ipv4;
 import io.lars.protocol.ModuleId;
@@ -119,7 +119,7 @@ abstract class DnsEndToEnd {
     DnsStats stats = DnsStats.get(node.system());
     assertTrue(stats.pushesSent() >= 2, "pushes counted: " + stats.pushesSent());
     assertEquals(routes.readVersion(), stats.routeVersion());
-    String metrics = io.lars.node.Metrics.get(node.system()).scrape();
+    String metrics = io.lars.kernel.Metrics.get(node.system()).scrape();
     assertTrue(metrics.contains("lars_dns_pushes_total") && metrics.contains("lars_dns_route_version"), metrics);
   }
 

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import com.typesafe.config.ConfigFactory;
+import io.lars.kernel.Metrics;
+import io.lars.kernel.Role;
 import io.lars.node.LarsNode;
-import io.lars.node.Metrics;
-import io.lars.node.Role;
 import io.lars.protocol.ModuleId;
 import io.lars.testkit.TestNodeConfig;
 import java.net.InetSocketAddress;

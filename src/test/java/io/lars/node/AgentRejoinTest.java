@@ -16,6 +16,8 @@ import com.typesafe.config.ConfigFactory;
 import io.lars.db.Database;
 import io.lars.db.DbSettings;
 import io.lars.db.JdbcRouteRepository;
+import io.lars.kernel.Metrics;
+import io.lars.kernel.Role;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.pb.GetHostRequest;

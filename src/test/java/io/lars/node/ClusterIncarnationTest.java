@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigFactory;
 import io.lars.db.Database;
 import io.lars.db.DbSettings;
 import io.lars.db.IncarnationRepository;
+import io.lars.kernel.Role;
 import io.lars.testkit.TestDatabases;
 import io.lars.testkit.TestNodeConfig;
 import java.time.Clock;

@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Adapter;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import com.typesafe.config.ConfigFactory;
+import io.lars.kernel.Role;
 import io.lars.testkit.TestNodeConfig;
 import java.net.URI;
 import java.net.http.HttpClient;

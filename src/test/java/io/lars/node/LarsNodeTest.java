@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.lars.kernel.Role;
 import io.lars.testkit.TestNodeConfig;
 import java.util.EnumSet;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import akka.actor.CoordinatedShutdown;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Down;
+import io.lars.kernel.Role;
 import io.lars.testkit.TestNodeConfig;
 import java.util.EnumSet;
 import java.util.Optional;

@@ -14,6 +14,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import com.typesafe.config.ConfigFactory;
 import io.lars.CborSerializable;
 import io.lars.db.DbSettings;
+import io.lars.kernel.Role;
 import io.lars.testkit.TestNodeConfig;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.lars.dns.Poller;
+import io.lars.kernel.Role;
 import io.lars.protocol.Ipv4;
 import io.lars.testkit.TestNodeConfig;
 import java.net.URI;

@@ -2,7 +2,7 @@ package io.lars.testkit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.lars.transport.LocalPorts;
+import io.lars.cli.LocalPorts;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,9 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
-import io.lars.node.Metrics;
+import io.lars.kernel.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -105,7 +105,8 @@ public final class LeaseStats implements Extension {
     expirySuspended.increment();
   }
 
-  void recordShrinkRefused() {
+  /** Counts a reload the dns poller refused as a shrink of registered hosts. */
+  public void recordShrinkRefused() {
     shrinkRefused.increment();
   }
 }

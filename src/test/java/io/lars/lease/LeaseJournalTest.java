@@ -1,4 +1,4 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import io.lars.admin.ApiJson;
 import io.lars.db.DbSettings;
+import io.lars.kernel.Role;
 import io.lars.node.LarsNode;
-import io.lars.node.Role;
 import io.lars.testkit.TestDatabases;
 import io.lars.testkit.TestNodeConfig;
 import java.net.URI;

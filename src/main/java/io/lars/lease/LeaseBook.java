@@ -1,4 +1,4 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
+import io.lars.dns.Registry;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.time.Clock;

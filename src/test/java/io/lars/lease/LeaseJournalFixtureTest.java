@@ -1,4 +1,4 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,6 +8,7 @@ import akka.actor.typed.ActorRef;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import io.lars.db.Database;
 import io.lars.db.DbSettings;
+import io.lars.dns.Registry;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.testkit.JournalFixture;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A lease journal written by the previous format (Jackson CBOR, manifest = class name; the
  * checked-in fixture of commit ce4edc1) recovers with today's {@link LeaseEntity} through
- * {@link LeaseLegacyJournal}: every event type, and a snapshot. On H2 and, with
+ * {@link io.lars.dns.LeaseLegacyJournal}: every event type, and a snapshot. On H2 and, with
  * {@code LARS_TEST_DB_URL}, on MariaDB/MySQL.
  */
 class LeaseJournalFixtureTest {

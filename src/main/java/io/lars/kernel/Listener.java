@@ -1,4 +1,4 @@
-package io.lars.node;
+package io.lars.kernel;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;

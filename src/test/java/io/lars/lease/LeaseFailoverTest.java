@@ -1,4 +1,4 @@
-package io.lars.cluster;
+package io.lars.lease;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lars.client.LarsClient;
 import io.lars.client.LeaseOptions;
 import io.lars.client.Registration;
-import io.lars.dns.LeaseEntity;
-import io.lars.dns.LeaseStats;
+import io.lars.cluster.ClusterHarness;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.lars.node;
+package io.lars.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

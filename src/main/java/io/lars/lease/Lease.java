@@ -1,4 +1,4 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import io.lars.CborSerializable;
 import io.lars.protocol.Host;

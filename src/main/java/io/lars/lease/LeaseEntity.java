@@ -1,4 +1,4 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -23,7 +23,8 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.lars.CborSerializable;
 import io.lars.db.RouteLimits;
-import io.lars.node.Role;
+import io.lars.dns.Registry;
+import io.lars.kernel.Role;
 import io.lars.persisted.LegacyEventAdapter;
 import io.lars.persisted.LegacySnapshotAdapter;
 import io.lars.protocol.Host;
@@ -118,7 +119,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
   private enum Stop implements Command { INSTANCE }
 
   /**
-   * What is journaled. Written by {@link LeaseSerializer} under fixed manifests
+   * What is journaled. Written by {@link io.lars.dns.LeaseSerializer} under fixed manifests
    * (DESIGN.md "Persisted data"), so these classes may be renamed; a change of their fields needs a
    * matching change of the serializer.
    */
@@ -149,7 +150,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
   }
 
   /**
-   * The journaled state: every lease by id; the snapshot, written by {@link LeaseSerializer}
+   * The journaled state: every lease by id; the snapshot, written by {@link io.lars.dns.LeaseSerializer}
    * (manifest {@value LeaseSerializer#STATE}).
    *
    * @param leases lease id to lease, sorted, immutable

@@ -1,4 +1,4 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;

@@ -1,4 +1,4 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;

@@ -1,4 +1,4 @@
-package io.lars.node;
+package io.lars.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.lars.node.LarsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,8 +15,8 @@ import io.lars.client.LarsClient;
 import io.lars.client.LeaseException;
 import io.lars.client.LeaseOptions;
 import io.lars.client.Registration;
+import io.lars.kernel.Role;
 import io.lars.node.LarsNode;
-import io.lars.node.Role;
 import io.lars.protocol.Host;
 import io.lars.protocol.pb.LeaseStatus;
 import io.lars.testkit.TestNodeConfig;

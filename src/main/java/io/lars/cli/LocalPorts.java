@@ -1,4 +1,4 @@
-package io.lars.transport;
+package io.lars.cli;
 
 import java.io.IOException;
 import java.net.DatagramSocket;

@@ -1,4 +1,4 @@
-package io.lars.node;
+package io.lars.kernel;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;

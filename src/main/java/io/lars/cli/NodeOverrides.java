@@ -1,4 +1,4 @@
-package io.lars.node;
+package io.lars.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;

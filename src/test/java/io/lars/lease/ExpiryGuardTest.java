@@ -1,4 +1,4 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

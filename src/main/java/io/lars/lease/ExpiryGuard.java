@@ -1,4 +1,4 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import io.lars.protocol.ModuleId;
 import java.util.HashMap;

@@ -1,9 +1,9 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.lars.dns.LeaseEntity.Event;
-import io.lars.dns.LeaseEntity.State;
+import io.lars.lease.LeaseEntity.Event;
+import io.lars.lease.LeaseEntity.State;
 import io.lars.protocol.Host;
 import io.lars.testkit.PersistedTypes;
 import java.io.NotSerializableException;

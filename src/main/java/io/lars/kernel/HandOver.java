@@ -1,4 +1,4 @@
-package io.lars.node;
+package io.lars.kernel;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * What one incarnation of a node's actor system leaves to the next one in the same process
  * (DESIGN.md "Robustness rules", H12): an agent-only node that was removed from the cluster starts a new actor system while
  * the old one still serves, and the new one's roles take over the old one's state through here
- * (the agent: its node views). One per {@link LarsNode}, shared by all its incarnations through
+ * (the agent: its node views). One per {@link io.lars.node.LarsNode}, shared by all its incarnations through
  * {@link NodeContext#handOver()}. Thread-safe.
  */
 public final class HandOver {

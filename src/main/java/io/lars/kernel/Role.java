@@ -1,4 +1,4 @@
-package io.lars.node;
+package io.lars.kernel;
 
 import java.util.EnumSet;
 import java.util.Locale;

@@ -1,9 +1,9 @@
-package io.lars.dns;
+package io.lars.lease;
 
 import akka.serialization.SerializerWithStringManifest;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.lars.dns.LeaseEntity.Event;
-import io.lars.dns.LeaseEntity.State;
+import io.lars.lease.LeaseEntity.Event;
+import io.lars.lease.LeaseEntity.State;
 import io.lars.persisted.pb.LeaseDrainStarted;
 import io.lars.persisted.pb.LeaseRegistered;
 import io.lars.persisted.pb.LeaseRemoved;
@@ -17,7 +17,7 @@ import java.util.TreeMap;
 
 /**
  * Writes and reads what the lease owner persists (DESIGN.md "Persisted data"): the
- * {@link LeaseEntity.Event}s and its {@link LeaseEntity.State} snapshot, as the protobuf messages
+ * {@link io.lars.lease.LeaseEntity.Event}s and its {@link io.lars.lease.LeaseEntity.State} snapshot, as the protobuf messages
  * of {@code lars_persisted.proto}, each under a fixed manifest that no class rename can change.
  * Bound to {@code LeaseEntity$Event} and {@code LeaseEntity$State} in {@code lars-persistence.conf}.
  * Rows written before these manifests existed (Jackson CBOR, manifest = class name) are read by
