@@ -16,6 +16,7 @@ import io.lars.lease.LeaseBook;
 import io.lars.lease.LeaseEntity;
 import io.lars.lease.LeaseNode;
 import io.lars.lease.LeaseStats;
+import io.lars.lease.RegistryLink;
 import io.lars.protocol.MessageId;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.pb.GetRouteRequest;
@@ -82,8 +83,9 @@ public final class DnsRole implements RoleStarter {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    leases.book().tell(new LeaseBook.AttachRegistry(registry));
-    LeaseEntity.init(node.system(), new LeaseEntity.Dependencies(leases.settings(), registry, leases));
+    ActorRef<RegistryLink.Message> leaseLink = context.spawn(Registry.leaseLink(registry), "dns-registry-leases");
+    leases.book().tell(new LeaseBook.AttachRegistry(leaseLink));
+    LeaseEntity.init(node.system(), new LeaseEntity.Dependencies(leases.settings(), leaseLink, leases));
     // the role's meters are registered once, when their holders are made
     DnsStats.get(node.system());
     LeaseStats.get(node.system());

@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.lars.db.RouteLimits;
+import io.lars.lease.RegistryLink;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.transport.Connection;
@@ -30,7 +31,7 @@ import java.util.TreeSet;
  * subscriber that stops (closed or too slow) loses all its subscriptions.
  *
  * <p>The route served for a module is its static rows plus the hosts of its live leases
- * ({@link LeasesUpdated}, from the node's {@link io.lars.lease.LeaseBook}; DESIGN.md "Self-registration with
+ * ({@link RegistryLink.LeasesUpdated}, from the node's {@link io.lars.lease.LeaseBook}; DESIGN.md "Self-registration with
  * leases"); a lease change is pushed like a route change, so reference agents connected to this
  * dns see registered hosts too.
  */
@@ -91,41 +92,8 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
     }
   }
 
-  /**
-   * The live leases of a module changed (DESIGN.md "Self-registration"), from the node's {@link
-   * LeaseBook}: its
-   * registered hosts join the static ones in the route served and pushed. A push for it carries
-   * {@code deliberate} (leases end on purpose: deregistered, draining or expired).
-   *
-   * @param module the module
-   * @param hosts the hosts of its active (not draining) leases, sorted; empty when none
-   */
-  public record LeasesUpdated(ModuleId module, List<Host> hosts) implements Command {
-    /** Copies the list. */
-    public LeasesUpdated {
-      hosts = List.copyOf(hosts);
-    }
-  }
-
-  /**
-   * Asks for the static hosts (RouteData rows) of a module, for the lease conflict check.
-   *
-   * @param module the module
-   * @param replyTo gets them
-   */
-  public record StaticHostsOf(ModuleId module, ActorRef<StaticHosts> replyTo) implements Command {}
-
-  /**
-   * The answer to {@link StaticHostsOf}.
-   *
-   * @param hosts the module's static hosts, sorted
-   */
-  public record StaticHosts(List<Host> hosts) {
-    /** Copies the list. */
-    public StaticHosts {
-      hosts = List.copyOf(hosts);
-    }
-  }
+  /** A message of the lease service ({@link RegistryLink}), through {@link #leaseLink}. */
+  private record FromLeases(RegistryLink.Message message) implements Command {}
 
   /**
    * Asks how many connections and subscriptions there are, for tests and status pages.
@@ -157,6 +125,20 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
     super(context);
   }
 
+  /**
+   * The registry's end of the lease service's link: forwards each {@link RegistryLink.Message} to
+   * the registry, so the lease package needs no dns class. Spawn one next to the registry.
+   *
+   * @param registry the registry
+   * @return the forwarding behavior
+   */
+  public static Behavior<RegistryLink.Message> leaseLink(ActorRef<Command> registry) {
+    return Behaviors.receiveMessage(message -> {
+      registry.tell(new FromLeases(message));
+      return Behaviors.same();
+    });
+  }
+
   /** @return the behavior, with an empty table until the first {@link RoutesUpdated} */
   public static Behavior<Command> create() {
     return Behaviors.setup(Registry::new);
@@ -169,8 +151,7 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
         .onMessage(Request.class, this::onRequest)
         .onMessage(Closed.class, this::onClosed)
         .onMessage(RoutesUpdated.class, this::onRoutesUpdated)
-        .onMessage(LeasesUpdated.class, this::onLeasesUpdated)
-        .onMessage(StaticHostsOf.class, this::onStaticHostsOf)
+        .onMessage(FromLeases.class, this::onFromLeases)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(SubscriberStopped.class, this::onSubscriberStopped)
         .build();
@@ -214,7 +195,7 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
     return this;
   }
 
-  private Behavior<Command> onLeasesUpdated(LeasesUpdated update) {
+  private Behavior<Command> onLeasesUpdated(RegistryLink.LeasesUpdated update) {
     ModuleId module = update.module();
     List<Host> before = leased.getOrDefault(module, List.of());
     if (before.equals(update.hosts())) {
@@ -235,8 +216,12 @@ public final class Registry extends AbstractBehavior<Registry.Command> {
     return this;
   }
 
-  private Behavior<Command> onStaticHostsOf(StaticHostsOf ask) {
-    ask.replyTo().tell(new StaticHosts(routes.hosts(ask.module())));
+  private Behavior<Command> onFromLeases(FromLeases from) {
+    if (from.message() instanceof RegistryLink.LeasesUpdated update) {
+      return onLeasesUpdated(update);
+    }
+    RegistryLink.StaticHostsOf ask = (RegistryLink.StaticHostsOf) from.message();
+    ask.replyTo().tell(new RegistryLink.StaticHosts(routes.hosts(ask.module())));
     return this;
   }
 

@@ -7,7 +7,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
-import io.lars.dns.Registry;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.time.Clock;
@@ -22,7 +21,7 @@ import java.util.TreeMap;
  * What one node knows of every module's leases (DESIGN.md "Self-registration"): subscribed to the
  * lease topic, it keeps
  * the newest {@link LeaseSet} of each module (by version), hands the active hosts of a module to
- * the node's dns {@link Registry} when they change, answers lease listings for the admin, and runs
+ * the node's dns registry ({@link RegistryLink}) when they change, answers lease listings for the admin, and runs
  * the cluster-wide {@link ExpiryGuard} for the owners on this node ({@link MayExpire}).
  *
  * <p>A module's set is kept until a newer one replaces it, also when its owner's node is lost: the
@@ -37,9 +36,9 @@ public final class LeaseBook extends AbstractBehavior<LeaseBook.Command> {
   /**
    * The dns registry of this node, which gets every module's active lease hosts from now on.
    *
-   * @param registry the registry
+   * @param registry the registry's end of the link
    */
-  public record AttachRegistry(ActorRef<Registry.Command> registry) implements Command {}
+  public record AttachRegistry(ActorRef<RegistryLink.Message> registry) implements Command {}
 
   /**
    * An owner on this node wants to expire leases of its module.
@@ -101,7 +100,7 @@ public final class LeaseBook extends AbstractBehavior<LeaseBook.Command> {
   private final Clock clock = Clock.systemUTC();
   private final Map<ModuleId, LeaseSet> sets = new TreeMap<>();
   private final Map<ModuleId, Long> versions = new HashMap<>();
-  private ActorRef<Registry.Command> registry;
+  private ActorRef<RegistryLink.Message> registry;
   private boolean suspended;
   private Optional<Instant> suspendedSince = Optional.empty();
 
@@ -146,7 +145,7 @@ public final class LeaseBook extends AbstractBehavior<LeaseBook.Command> {
     List<Host> before = old == null ? List.of() : old.activeHosts();
     List<Host> after = set.activeHosts();
     if (registry != null && !before.equals(after)) {
-      registry.tell(new Registry.LeasesUpdated(set.module(), after));
+      registry.tell(new RegistryLink.LeasesUpdated(set.module(), after));
     }
     boolean now = guard.suspended();
     if (now != suspended) {
@@ -170,7 +169,7 @@ public final class LeaseBook extends AbstractBehavior<LeaseBook.Command> {
 
   private Behavior<Command> onAttachRegistry(AttachRegistry attach) {
     registry = attach.registry();
-    sets.values().forEach(s -> registry.tell(new Registry.LeasesUpdated(s.module(), s.activeHosts())));
+    sets.values().forEach(s -> registry.tell(new RegistryLink.LeasesUpdated(s.module(), s.activeHosts())));
     return this;
   }
 

@@ -23,7 +23,6 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import io.lars.CborSerializable;
 import io.lars.db.RouteLimits;
-import io.lars.dns.Registry;
 import io.lars.kernel.Role;
 import io.lars.persisted.LegacyEventAdapter;
 import io.lars.persisted.LegacySnapshotAdapter;
@@ -193,7 +192,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
    * @param registry the node's dns registry (static rows, for the conflict check)
    * @param node the node's topic and lease book
    */
-  public record Dependencies(LeaseSettings settings, ActorRef<Registry.Command> registry, LeaseNode node) {
+  public record Dependencies(LeaseSettings settings, ActorRef<RegistryLink.Message> registry, LeaseNode node) {
     /** Checks that nothing is missing. */
     public Dependencies {
       Objects.requireNonNull(settings, "settings");
@@ -304,8 +303,8 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
       return Effect().reply(register.replyTo(), LeaseReply.failed(LeaseReply.Status.INVALID,
           "module " + register.request().module() + " is not owned by the lease entity of " + module));
     }
-    context.ask(Registry.StaticHosts.class, deps.registry(), deps.settings().askTimeout(),
-        replyTo -> new Registry.StaticHostsOf(module, replyTo),
+    context.ask(RegistryLink.StaticHosts.class, deps.registry(), deps.settings().askTimeout(),
+        replyTo -> new RegistryLink.StaticHostsOf(module, replyTo),
         (answer, failure) -> failure == null ? new StaticChecked(register, answer.hosts(), null)
             : new StaticChecked(register, List.of(), "the dns registry did not answer: " + failure.getMessage()));
     return Effect().none();

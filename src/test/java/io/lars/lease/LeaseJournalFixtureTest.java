@@ -8,7 +8,6 @@ import akka.actor.typed.ActorRef;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import io.lars.db.Database;
 import io.lars.db.DbSettings;
-import io.lars.dns.Registry;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.testkit.JournalFixture;
@@ -61,7 +60,7 @@ class LeaseJournalFixtureTest {
   }
 
   private static List<Lease> recover(ActorTestKit testKit, ModuleId module) {
-    TestProbe<Registry.Command> registry = testKit.createTestProbe();
+    TestProbe<RegistryLink.Message> registry = testKit.createTestProbe();
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     LeaseNode node = LeaseNode.get(testKit.system());
     // The longest check interval: the drains in the fixture ended long ago and must not be removed
