@@ -7,14 +7,14 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.receptionist.Receptionist;
-import io.lars.dns.Poller;
+import io.lars.kernel.RouteReload;
 import java.util.Set;
 
 /**
  * Tells every dns poller of the cluster to reload at once after an admin route write, so the
  * change reaches the agents within milliseconds instead of at the next poll (up to
  * {@code lars.dns.poll-interval}). It follows the Receptionist listing of
- * {@link Poller#SERVICE_KEY}. A write seen while no poller is known (the listing reaches a new
+ * {@link RouteReload#SERVICE_KEY}. A write seen while no poller is known (the listing reaches a new
  * node a moment after start; or no dns runs) is remembered, and the pollers are told as soon as
  * the listing names one; the pollers' own polling covers the rest.
  */
@@ -23,12 +23,12 @@ public final class DnsNotifier extends AbstractBehavior<DnsNotifier.Command> {
   /** What the notifier does. */
   public interface Command {}
 
-  /** Routes were written; every known poller gets {@link Poller.ReloadNow}. */
+  /** Routes were written; every known poller gets {@link RouteReload.ReloadNow}. */
   public record RoutesChanged() implements Command {}
 
   private record PollersChanged(Receptionist.Listing listing) implements Command {}
 
-  private Set<ActorRef<Poller.Command>> pollers = Set.of();
+  private Set<ActorRef<RouteReload.Command>> pollers = Set.of();
   private boolean reloadPending;
 
   /** @return the notifier; it subscribes to the poller listing when it starts */
@@ -39,7 +39,7 @@ public final class DnsNotifier extends AbstractBehavior<DnsNotifier.Command> {
   private DnsNotifier(ActorContext<Command> context) {
     super(context);
     ActorRef<Receptionist.Listing> adapter = context.messageAdapter(Receptionist.Listing.class, PollersChanged::new);
-    context.getSystem().receptionist().tell(Receptionist.subscribe(Poller.SERVICE_KEY, adapter));
+    context.getSystem().receptionist().tell(Receptionist.subscribe(RouteReload.SERVICE_KEY, adapter));
   }
 
   @Override
@@ -57,7 +57,7 @@ public final class DnsNotifier extends AbstractBehavior<DnsNotifier.Command> {
   }
 
   private Behavior<Command> onPollersChanged(PollersChanged changed) {
-    pollers = Set.copyOf(changed.listing().getServiceInstances(Poller.SERVICE_KEY));
+    pollers = Set.copyOf(changed.listing().getServiceInstances(RouteReload.SERVICE_KEY));
     getContext().getLog().debug("dns pollers now {}", pollers);
     tellPollers();
     return this;
@@ -65,7 +65,7 @@ public final class DnsNotifier extends AbstractBehavior<DnsNotifier.Command> {
 
   private void tellPollers() {
     if (reloadPending && !pollers.isEmpty()) {
-      pollers.forEach(poller -> poller.tell(new Poller.ReloadNow()));
+      pollers.forEach(poller -> poller.tell(new RouteReload.ReloadNow()));
       reloadPending = false;
     }
   }

@@ -7,9 +7,9 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.Config;
+import io.lars.kernel.RouteReload;
 import io.lars.db.DatabaseException;
 import io.lars.db.JdbcRouteRepository;
-import io.lars.dns.Poller;
 import io.lars.kernel.Role;
 import io.lars.node.Futures;
 import io.lars.node.LarsConfig;
@@ -182,12 +182,12 @@ public final class NodeCommand implements Callable<Integer> {
     Duration timeout = Duration.ofSeconds(5);
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      Set<ActorRef<Poller.Command>> pollers = Set.of();
+      Set<ActorRef<RouteReload.Command>> pollers = Set.of();
       while (pollers.isEmpty()) {
         pollers = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-                replyTo -> Receptionist.find(Poller.SERVICE_KEY, replyTo), timeout, system.scheduler())
+                replyTo -> Receptionist.find(RouteReload.SERVICE_KEY, replyTo), timeout, system.scheduler())
             .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-            .getServiceInstances(Poller.SERVICE_KEY);
+            .getServiceInstances(RouteReload.SERVICE_KEY);
         if (pollers.isEmpty()) {
           if (System.nanoTime() > deadline) {
             throw new TimeoutException("no dns poller is registered");
@@ -196,7 +196,7 @@ public final class NodeCommand implements Callable<Integer> {
         }
       }
       CompletableFuture<?>[] reloads = pollers.stream()
-          .map(poller -> AskPattern.<Poller.Command, Done>ask(poller, Poller.Reload::new, timeout, system.scheduler())
+          .map(poller -> AskPattern.<RouteReload.Command, Done>ask(poller, RouteReload.Reload::new, timeout, system.scheduler())
               .toCompletableFuture())
           .toArray(CompletableFuture[]::new);
       CompletableFuture.allOf(reloads).get(timeout.toMillis(), TimeUnit.MILLISECONDS);

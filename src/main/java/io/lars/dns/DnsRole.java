@@ -30,7 +30,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * Starts the {@code dns} role on a node: the {@link Registry} ({@code dns-registry}), the
  * {@link Poller} ({@code dns-poller}, registered with the Receptionist under
- * {@link Poller#SERVICE_KEY}) and the TCP listener on {@code lars.dns.bind}:{@code lars.dns.port}
+ * {@link io.lars.kernel.RouteReload#SERVICE_KEY}) and the TCP listener on {@code lars.dns.bind}:{@code lars.dns.port}
  * that accepts only {@code GetRouteRequest} frames (any other msgid or a bad body closes the
  * connection).
  *
@@ -76,7 +76,6 @@ public final class DnsRole implements RoleStarter {
         Behaviors.supervise(Poller.create(repository, node.jdbcExecutor(), settings.pollInterval(),
             settings.fullReloadInterval(), settings.maxShrinkFraction(), registry.narrow())).onFailure(SupervisorStrategy.restart()),
         "dns-poller");
-    node.system().receptionist().tell(Receptionist.register(Poller.SERVICE_KEY, poller));
     LeaseNode leases;
     try {
       leases = LeaseNode.get(node.system());

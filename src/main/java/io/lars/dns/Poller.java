@@ -3,15 +3,15 @@ package io.lars.dns;
 import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.actor.typed.receptionist.ServiceKey;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.actor.typed.javadsl.TimerScheduler;
-import akka.actor.typed.receptionist.ServiceKey;
-import io.lars.CborSerializable;
 import io.lars.db.RouteLimits;
 import io.lars.db.RouteRepository;
+import io.lars.kernel.RouteReload;
 import io.lars.lease.LeaseStats;
 import io.lars.node.Futures;
 import io.lars.protocol.ModuleId;
@@ -52,20 +52,14 @@ import java.util.concurrent.Executor;
  */
 public final class Poller extends AbstractBehavior<Poller.Command> {
 
-  /**
-   * The key under which the node's dns registers its poller with the Receptionist, so that the
-   * admin (on any node of the cluster) can find it and send {@link ReloadNow} after a write.
-   */
-  public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "lars-dns-poller");
-
   /** What the poller does. */
   public interface Command {}
 
   /**
    * Reads the version and reloads the routes now instead of at the next tick, publishing the
-   * changed modules as usual. Sent by the admin after a route write; may cross the cluster.
+   * changed modules as usual. A {@link RouteReload.ReloadNow} from the cluster arrives as this.
    */
-  public record ReloadNow() implements Command, CborSerializable {}
+  public record ReloadNow() implements Command {}
 
   /**
    * Like {@link ReloadNow}, and answers once a reload that started after this request has
@@ -75,7 +69,7 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
    *
    * @param replyTo gets {@code Done}
    */
-  public record Reload(ActorRef<Done> replyTo) implements Command, CborSerializable {}
+  public record Reload(ActorRef<Done> replyTo) implements Command {}
 
   /**
    * Asks which modules are served their last good route because their loaded one was refused.
@@ -117,6 +111,12 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
       routes = List.copyOf(routes);
     }
   }
+
+  /**
+   * The key each poller registers itself under, for its own node to find it ({@code /ready/details}
+   * asks {@link GetHeldRoutes}); the cluster's reload requests use {@link RouteReload#SERVICE_KEY}.
+   */
+  public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "lars-dns-poller");
 
   private enum Tick implements Command { POLL, FULL_RELOAD }
 
@@ -193,6 +193,9 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
       timers.startTimerWithFixedDelay(Tick.POLL, pollInterval);
       timers.startTimerWithFixedDelay(Tick.FULL_RELOAD, fullReloadInterval);
       Poller poller = new Poller(context, repository, jdbc, pollInterval, maxShrinkFraction, publishTo);
+      context.getSystem().receptionist().tell(Receptionist.register(RouteReload.SERVICE_KEY,
+          context.messageAdapter(RouteReload.Command.class, Poller::fromCluster)));
+      context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
       poller.onTick(Tick.POLL);
       return poller;
     }));
@@ -218,6 +221,10 @@ public final class Poller extends AbstractBehavior<Poller.Command> {
     }
     runCycleIfIdle();
     return this;
+  }
+
+  private static Command fromCluster(RouteReload.Command request) {
+    return request instanceof RouteReload.Reload reload ? new Reload(reload.replyTo()) : new ReloadNow();
   }
 
   private Behavior<Command> onReloadNow(ReloadNow reload) {

@@ -6,7 +6,7 @@ import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
 import io.lars.db.JdbcRouteRepository;
 import io.lars.db.RouteRepository;
-import io.lars.dns.Poller;
+import io.lars.kernel.RouteReload;
 import io.lars.dns.RawDnsClient;
 import io.lars.dns.RouteTable;
 import io.lars.kernel.Role;
@@ -36,7 +36,7 @@ import org.HdrHistogram.Histogram;
  * <ol>
  *   <li>memory of a {@link RouteTable} of 10,000 modules x 10 hosts (heap delta after GC);
  *   <li>route-change propagation, commit to push received on a raw TCP subscriber, over 20
- *       changes at random phases of the poll, then the same with {@link Poller.ReloadNow} sent
+ *       changes at random phases of the poll, then the same with {@link RouteReload.ReloadNow} sent
  *       after each commit (the admin's path);
  *   <li>lookups per second from 10 concurrent TCP clients, one request in flight per client,
  *       for 10 s, with latency percentiles.
@@ -105,15 +105,15 @@ public final class DnsBench {
     return used;
   }
 
-  private static ActorRef<Poller.Command> poller(LarsNode node) throws Exception {
+  private static ActorRef<RouteReload.Command> poller(LarsNode node) throws Exception {
     Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
-        node.system().receptionist(), replyTo -> Receptionist.find(Poller.SERVICE_KEY, replyTo),
+        node.system().receptionist(), replyTo -> Receptionist.find(RouteReload.SERVICE_KEY, replyTo),
         Duration.ofSeconds(5), node.system().scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    return listing.getServiceInstances(Poller.SERVICE_KEY).iterator().next();
+    return listing.getServiceInstances(RouteReload.SERVICE_KEY).iterator().next();
   }
 
   /** Adds one host per change and times commit to push, at a random phase of the poll each time. */
-  private static void propagation(RouteRepository routes, InetSocketAddress dns, ActorRef<Poller.Command> poller)
+  private static void propagation(RouteRepository routes, InetSocketAddress dns, ActorRef<RouteReload.Command> poller)
       throws Exception {
     ModuleId module = new ModuleId(poller == null ? 1 : 2, 1);
     long[] millis = new long[CHANGES];
@@ -126,7 +126,7 @@ public final class DnsBench {
         routes.addHost(module, host);
         long committed = System.nanoTime();
         if (poller != null) {
-          poller.tell(new Poller.ReloadNow());
+          poller.tell(new RouteReload.ReloadNow());
         }
         expected.add(host);
         awaitHosts(client, module, expected.size());

@@ -8,6 +8,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
+import io.lars.kernel.RouteReload;
 import io.lars.db.Database;
 import io.lars.db.DbSettings;
 import io.lars.db.JdbcRouteRepository;
@@ -219,16 +220,16 @@ abstract class DnsEndToEnd {
     ModuleId m = new ModuleId(106, 1);
     routes.addHost(m, host(1));
     Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
-        node.system().receptionist(), replyTo -> Receptionist.find(Poller.SERVICE_KEY, replyTo),
+        node.system().receptionist(), replyTo -> Receptionist.find(RouteReload.SERVICE_KEY, replyTo),
         Duration.ofSeconds(5), node.system().scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    Set<ActorRef<Poller.Command>> pollers = listing.getServiceInstances(Poller.SERVICE_KEY);
+    Set<ActorRef<RouteReload.Command>> pollers = listing.getServiceInstances(RouteReload.SERVICE_KEY);
     assertEquals(1, pollers.size());
     try (RawDnsClient client = new RawDnsClient(dns)) {
       client.request(m);
       awaitRoute(client, m, List.of(host(1)));
       insertDirectly(m, host(2));
       long sent = System.nanoTime();
-      pollers.iterator().next().tell(new Poller.ReloadNow());
+      pollers.iterator().next().tell(new RouteReload.ReloadNow());
       awaitRoute(client, m, List.of(host(1), host(2)));
       log.info("push arrived {} ms after ReloadNow", (System.nanoTime() - sent) / 1_000_000);
     }

@@ -3,6 +3,7 @@ package io.lars.dns;
 import akka.Done;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import io.lars.kernel.RouteReload;
 import io.lars.lease.LeaseStats;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
@@ -307,8 +308,8 @@ class PollerTest {
 
   @Test
   void reloadNowSurvivesCborSerialization() {
-    new SerializationTestKit(testKit.system()).verifySerialization(new Poller.ReloadNow(), true);
+    new SerializationTestKit(testKit.system()).verifySerialization(new RouteReload.ReloadNow(), true);
     new SerializationTestKit(testKit.system()).verifySerialization(
-        new Poller.Reload(testKit.<Done>createTestProbe().getRef()), true);
+        new RouteReload.Reload(testKit.<Done>createTestProbe().getRef()), true);
   }
 }
