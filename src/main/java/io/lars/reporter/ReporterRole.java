@@ -9,7 +9,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.lars.db.CallHistoryRepository;
 import io.lars.db.CallStatusRepository;
@@ -75,13 +74,8 @@ public final class ReporterRole implements RoleStarter {
       return CompletableFuture.failedFuture(e);
     }
     CallStatusRepository repository = new CallStatusRepository(node.requireDatabase().dataSource());
-    StatusStore store;
-    try {
-      store = new HistoryKeepingStore(repository, new CallHistoryRepository(node.requireDatabase().dataSource()),
-          node.config().getDuration("lars.reporter.history-retention"), Clock.systemUTC());
-    } catch (IllegalArgumentException | ConfigException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    StatusStore store = new HistoryKeepingStore(repository,
+        new CallHistoryRepository(node.requireDatabase().dataSource()), settings.historyRetention(), Clock.systemUTC());
     ReporterStats stats = ReporterStats.get(node.system());
     List<ActorRef<StatusWriter.Command>> writers = new ArrayList<>();
     for (int i = 0; i < settings.writers(); i++) {

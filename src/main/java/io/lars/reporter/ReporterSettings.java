@@ -19,10 +19,11 @@ import java.time.Duration;
  * @param retryMaxBackoff longest wait between retries, at least {@code retryMinBackoff}
  * @param maxResultsPerRequest most host results one {@code ReportStatusReq} may carry; a larger
  *     request is rejected whole, 1..100,000
+ * @param historyRetention how long {@code ServerCallHistory} rows are kept, positive
  */
 public record ReporterSettings(String bind, int port, int maxConnections, int writers, int batchSize,
     Duration flushInterval, int maxBufferedRows, Duration retryMinBackoff, Duration retryMaxBackoff,
-    int maxResultsPerRequest) {
+    int maxResultsPerRequest, Duration historyRetention) {
 
   /**
    * Reads and validates {@code lars.reporter}.
@@ -37,7 +38,7 @@ public record ReporterSettings(String bind, int port, int maxConnections, int wr
       ReporterSettings s = new ReporterSettings(c.getString("bind"), c.getInt("port"), c.getInt("max-connections"),
           c.getInt("writers"), c.getInt("batch-size"), c.getDuration("flush-interval"), c.getInt("max-buffered-rows"),
           c.getDuration("retry-min-backoff"), c.getDuration("retry-max-backoff"),
-          c.getInt("max-results-per-request"));
+          c.getInt("max-results-per-request"), c.getDuration("history-retention"));
       s.validate();
       return s;
     } catch (ConfigException e) {
@@ -61,6 +62,8 @@ public record ReporterSettings(String bind, int port, int maxConnections, int wr
             + retryMaxBackoff);
     check(maxResultsPerRequest >= 1 && maxResultsPerRequest <= 100_000,
         "lars.reporter.max-results-per-request must be 1..100000, got " + maxResultsPerRequest);
+    check(historyRetention.compareTo(Duration.ZERO) > 0,
+        "lars.reporter.history-retention must be positive, got " + historyRetention);
   }
 
   private static void check(boolean ok, String message) {

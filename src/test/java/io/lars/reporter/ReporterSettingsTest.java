@@ -37,6 +37,7 @@ class ReporterSettingsTest {
     assertMessage("lars.reporter.retry-max-backoff = 1ms", "lars.reporter.retry-max-backoff");
     assertMessage("lars.reporter.max-results-per-request = 0", "lars.reporter.max-results-per-request");
     assertMessage("lars.reporter.flush-interval = soon", "flush-interval");
+    assertMessage("lars.reporter.history-retention = 0s", "lars.reporter.history-retention");
   }
 
   private static void assertMessage(String overrides, String key) {

@@ -69,7 +69,7 @@ class StatusWriterTest {
 
   private static ReporterSettings settings(int batchSize, Duration flush, int maxBuffered, Duration minBackoff,
       Duration maxBackoff) {
-    return new ReporterSettings("127.0.0.1", 0, 10, 1, batchSize, flush, maxBuffered, minBackoff, maxBackoff, 10_000);
+    return new ReporterSettings("127.0.0.1", 0, 10, 1, batchSize, flush, maxBuffered, minBackoff, maxBackoff, 10_000, Duration.ofDays(7));
   }
 
   private static List<CallStatusRow> rows(int fromModid, int count, long succ) {
