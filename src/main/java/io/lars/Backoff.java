@@ -1,4 +1,4 @@
-package io.lars.node;
+package io.lars;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,4 +1,4 @@
-package io.lars.node;
+package io.lars;
 
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;

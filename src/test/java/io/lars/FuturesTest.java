@@ -1,4 +1,4 @@
-package io.lars.node;
+package io.lars;
 
 import static org.junit.jupiter.api.Assertions.assertSame;
 

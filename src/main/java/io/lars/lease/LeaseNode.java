@@ -8,12 +8,12 @@ import akka.actor.typed.Props;
 import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
+import io.lars.Futures;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import io.lars.node.Futures;
 
 /**
  * Self-registration on one node (DESIGN.md "Self-registration"): the node's end of the pub-sub

@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import io.lars.Futures;
 import io.lars.db.IncarnationRepository;
 import io.lars.kernel.Metrics;
 import java.time.Duration;

@@ -16,6 +16,7 @@ import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.lars.Futures;
 import io.lars.db.Database;
 import io.lars.db.DbSettings;
 import io.lars.kernel.HandOver;

@@ -22,7 +22,7 @@ import akka.stream.scaladsl.Framing;
 import akka.util.ByteString;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.lars.node.Futures;
+import io.lars.Futures;
 import io.lars.protocol.Frame;
 import io.lars.protocol.FrameCodec;
 import io.lars.protocol.FrameException;
