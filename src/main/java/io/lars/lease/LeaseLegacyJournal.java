@@ -11,7 +11,7 @@ import java.util.TreeMap;
 /**
  * Reads lease journal rows written before {@link LeaseSerializer} (DESIGN.md "Persisted data"):
  * Jackson CBOR, serializer id 33, manifest = the class name the event or state had then, e.g.
- * {@code io.lars.lease.LeaseEntity$Event$Registered}.
+ * {@code io.lars.dns.LeaseEntity$Event$Registered}.
  *
  * <p>Those manifests are frozen in {@link #MANIFESTS}, and {@code lars-persistence.conf} points
  * each of them at {@link Migration}, which makes Jackson read the row into one of the frozen
@@ -25,10 +25,10 @@ public final class LeaseLegacyJournal {
 
   /** Legacy manifest (old class name) to the frozen record that reads it. */
   public static final Map<String, Class<?>> MANIFESTS = Map.of(
-      "io.lars.lease.LeaseEntity$Event$Registered", RegisteredV0.class,
-      "io.lars.lease.LeaseEntity$Event$DrainStarted", DrainStartedV0.class,
-      "io.lars.lease.LeaseEntity$Event$Removed", RemovedV0.class,
-      "io.lars.lease.LeaseEntity$State", StateV0.class);
+      "io.lars.dns.LeaseEntity$Event$Registered", RegisteredV0.class,
+      "io.lars.dns.LeaseEntity$Event$DrainStarted", DrainStartedV0.class,
+      "io.lars.dns.LeaseEntity$Event$Removed", RemovedV0.class,
+      "io.lars.dns.LeaseEntity$State", StateV0.class);
 
   private LeaseLegacyJournal() {}
 
