@@ -118,7 +118,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
   private enum Stop implements Command { INSTANCE }
 
   /**
-   * What is journaled. Written by {@link io.lars.dns.LeaseSerializer} under fixed manifests
+   * What is journaled. Written by {@link LeaseSerializer} under fixed manifests
    * (DESIGN.md "Persisted data"), so these classes may be renamed; a change of their fields needs a
    * matching change of the serializer.
    */
@@ -149,7 +149,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
   }
 
   /**
-   * The journaled state: every lease by id; the snapshot, written by {@link io.lars.dns.LeaseSerializer}
+   * The journaled state: every lease by id; the snapshot, written by {@link LeaseSerializer}
    * (manifest {@value LeaseSerializer#STATE}).
    *
    * @param leases lease id to lease, sorted, immutable
