@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A lease journal written by the previous format (Jackson CBOR, manifest = class name; the
  * checked-in fixture of commit ce4edc1) recovers with today's {@link LeaseEntity} through
- * {@link io.lars.dns.LeaseLegacyJournal}: every event type, and a snapshot. On H2 and, with
+ * {@link LeaseLegacyJournal}: every event type, and a snapshot. On H2 and, with
  * {@code LARS_TEST_DB_URL}, on MariaDB/MySQL.
  */
 class LeaseJournalFixtureTest {
