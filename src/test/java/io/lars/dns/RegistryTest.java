@@ -117,7 +117,7 @@ class RegistryTest {
     registry.tell(new Registry.RoutesUpdated(table(Map.of(A, List.of(H1))), Set.of(A)));
     assertEquals(List.of(H1), hosts(fast.next()));
     TestProbe<Registry.Status> probe = testKit.createTestProbe();
-    probe.awaitAssert(Duration.ofSeconds(3), () -> {
+    probe.awaitAssert(Duration.ofSeconds(20), () -> {
       registry.tell(new Registry.GetStatus(probe.getRef()));
       assertEquals(new Registry.Status(1, 1, 1), probe.receiveMessage());
       return null;
