@@ -35,7 +35,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +80,8 @@ public final class LarsNode {
   private final HandOver handOver;
   private final boolean rejoin;
   private final Duration retryInterval;
-  private final AtomicReference<Incarnation> current;
+  /** The running incarnation; replaced (not mutated) by a rejoin, read from any thread. */
+  private volatile Incarnation current;
   private final CompletableFuture<NodeExit> ended = new CompletableFuture<>();
   private final AtomicLong rejoins = new AtomicLong();
   private volatile boolean stopping;
@@ -92,7 +92,7 @@ public final class LarsNode {
     this.handOver = handOver;
     this.rejoin = rejoin;
     this.retryInterval = config.getDuration("lars.cluster.agent-rejoin.retry-interval");
-    this.current = new AtomicReference<>(first);
+    this.current = first;
   }
 
   /**
@@ -140,7 +140,7 @@ public final class LarsNode {
     try {
       incarnation = database.flatMap(db -> IncarnationGuard.claimAtStart(config, db, Clock.systemUTC()));
     } catch (RuntimeException e) {
-      database.get().close();
+      database.ifPresent(Database::close);
       return CompletableFuture.failedFuture(e);
     }
     List<String> clusterRoles = roles.stream().map(Role::roleName).sorted().collect(Collectors.toList());
@@ -170,7 +170,7 @@ public final class LarsNode {
         .description("times this agent-only node was removed from the cluster and started a new incarnation")
         .register(Metrics.get(incarnation.system()).registry());
     incarnation.system().getWhenTerminated().thenRun(() -> {
-      if (current.get() == incarnation) {
+      if (current == incarnation) {
         ended.complete(NodeExit.of(CoordinatedShutdown.get(incarnation.system()).getShutdownReason()));
       }
     });
@@ -190,7 +190,7 @@ public final class LarsNode {
    * actor system that terminates by itself (its member was still Up).
    */
   private void onRemoved(Incarnation removed, MemberStatus previousStatus) {
-    if (stopping || current.get() != removed || previousStatus != MemberStatus.down()
+    if (stopping || current != removed || previousStatus != MemberStatus.down()
         || CoordinatedShutdown.get(removed.system()).getShutdownReason().isPresent()) {
       return;
     }
@@ -227,7 +227,7 @@ public final class LarsNode {
             }
             return;
           }
-          current.set(fresh);
+          current = fresh;
           watch(fresh);
           LOG.info("lars node: new incarnation {} serving {}; joining the cluster",
               Cluster.get(fresh.system()).selfMember().address(),
@@ -283,22 +283,22 @@ public final class LarsNode {
 
   /** @return the actor system of the node's current incarnation */
   public ActorSystem<Void> system() {
-    return current.get().system();
+    return current.system();
   }
 
   /** @return every bound listener of the current incarnation, management included */
   public List<Listener> listeners() {
-    return current.get().listeners();
+    return current.listeners();
   }
 
   /** @return the current incarnation's database, when one of its roles needed it */
   public Optional<Database> database() {
-    return current.get().database();
+    return current.database();
   }
 
   /** @return how many times this node was removed from the cluster and started a new incarnation */
   public long rejoins() {
-    return rejoins.get();
+    return rejoins.longValue();
   }
 
   /**
