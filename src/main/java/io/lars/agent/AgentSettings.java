@@ -47,13 +47,15 @@ import java.util.List;
  *     (DESIGN.md "Robustness rules", H10)
  * @param reusePort bind the UDP ports with {@code SO_REUSEPORT} (on for agent-only nodes with
  *     {@code lars.cluster.agent-rejoin}, so that a new incarnation binds them beside the old one)
+ * @param inJvmLinks connect the dns and reporter clients in memory when that server listens in this
+ *     node ({@code in-jvm-links}; DESIGN.md "In-JVM links"), else over TCP as to any other node
  */
 public record AgentSettings(String bind, List<Integer> ports, String dnsHost, int dnsPort, String reporterHost,
     int reporterPort, int callerIp, Duration askTimeout, Duration passivateAfter, Duration reconnectMinBackoff,
     Duration reconnectMaxBackoff, int maxPendingFrames, LoadBalanceSettings loadBalance, int maxWaitingRequests,
     int reportBatchSize, Duration reportBatchInterval, int maxBufferedReports, Duration staleAfter,
     Duration resubscribeInterval, int negativeCacheSize, Duration negativeCacheTtl, Duration portRestartBackoff,
-    int metricsMaxModules, int maxNewPullsPerSecond, boolean reusePort) {
+    int metricsMaxModules, int maxNewPullsPerSecond, boolean reusePort, boolean inJvmLinks) {
 
   /** The configuration path these settings are read from. */
   public static final String PATH = "lars.agent";
@@ -138,7 +140,7 @@ public record AgentSettings(String bind, List<Integer> ports, String dnsHost, in
           c.getInt("max-buffered-reports"), c.getDuration("stale-after"), c.getDuration("resubscribe-interval"),
           c.getInt("negative-cache.max-modules"), c.getDuration("negative-cache.ttl"),
           c.getDuration("port-restart-backoff"), c.getInt("metrics.max-modules"),
-          c.getInt("max-new-pulls-per-second"), c.getBoolean("reuse-port"));
+          c.getInt("max-new-pulls-per-second"), c.getBoolean("reuse-port"), c.getBoolean("in-jvm-links"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);
     }

@@ -73,7 +73,8 @@ public final class DnsClient extends AbstractBehavior<DnsClient.Command> {
   public static Behavior<Command> create(AgentSettings settings, ActorRef<NodeViews.Command> views,
       AgentStats stats) {
     ReconnectingTcpClient.Settings tcp = new ReconnectingTcpClient.Settings(settings.dnsHost(), settings.dnsPort(),
-        settings.reconnectMinBackoff(), settings.reconnectMaxBackoff(), 0.2, settings.maxPendingFrames());
+        settings.reconnectMinBackoff(), settings.reconnectMaxBackoff(), 0.2, settings.maxPendingFrames(),
+        settings.inJvmLinks());
     return Behaviors.setup(context -> new DnsClient(context, tcp, views, stats.dnsClient()));
   }
 

@@ -54,7 +54,7 @@ public final class ReporterClient extends AbstractBehavior<ReporterClient.Comman
   public static Behavior<Command> create(AgentSettings settings, AgentStats stats) {
     ReconnectingTcpClient.Settings tcp = new ReconnectingTcpClient.Settings(settings.reporterHost(),
         settings.reporterPort(), settings.reconnectMinBackoff(), settings.reconnectMaxBackoff(), 0.2,
-        settings.maxPendingFrames());
+        settings.maxPendingFrames(), settings.inJvmLinks());
     return Behaviors.setup(context -> new ReporterClient(context, tcp, stats));
   }
 

@@ -56,6 +56,10 @@ import java.util.concurrent.CompletionStage;
  * connect; beyond the bound new frames are dropped and counted. Frames already handed to a
  * connection that then breaks may be lost, as with any TCP peer that disappears.
  *
+ * <p>With {@link Settings#inJvm()}, a server that listens in the same actor system at the configured
+ * host and port ({@link LocalServers}) is connected in memory instead of over loopback TCP
+ * (DESIGN.md "In-JVM links"): the same frames, queues, events and reconnects, without a socket.
+ *
  * <p>Stopping the actor closes the connection.
  */
 public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTcpClient.Command> {
@@ -114,9 +118,10 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
    *     0..1
    * @param maxPendingFrames frames kept while disconnected, and the size of a connection's
    *     outgoing queue, at least 1
+   * @param inJvm connect in memory when the server listens in the same actor system
    */
   public record Settings(String host, int port, Duration minBackoff, Duration maxBackoff, double randomFactor,
-      int maxPendingFrames) {
+      int maxPendingFrames, boolean inJvm) {
 
     /**
      * @throws IllegalArgumentException naming the value that is out of range
@@ -134,13 +139,28 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
       }
     }
 
+    /**
+     * Settings that always connect over TCP.
+     *
+     * @param host the server's host name or IP literal
+     * @param port the server's TCP port, 1..65535
+     * @param minBackoff delay before the first retry, positive
+     * @param maxBackoff largest delay between retries before jitter, at least {@code minBackoff}
+     * @param randomFactor jitter, 0..1
+     * @param maxPendingFrames frames kept while disconnected, at least 1
+     */
+    public Settings(String host, int port, Duration minBackoff, Duration maxBackoff, double randomFactor,
+        int maxPendingFrames) {
+      this(host, port, minBackoff, maxBackoff, randomFactor, maxPendingFrames, false);
+    }
+
     /** @return the reconnect backoff of these settings */
     public Backoff backoff() {
       return new Backoff(minBackoff, maxBackoff, randomFactor);
     }
   }
 
-  private record ConnectionEstablished(int generation, InetSocketAddress remote) implements Command {}
+  private record ConnectionEstablished(int generation, InetSocketAddress remote, boolean inJvm) implements Command {}
 
   private record FrameReceived(int generation, Frame frame) implements Command {}
 
@@ -223,7 +243,8 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
     connectedAtNanos = System.nanoTime();
     ownerToldDisconnected = false;
     stats.connectionAccepted();
-    getContext().getLog().info("connected to {} ({} pending frames)", established.remote(), pending.size());
+    getContext().getLog().info("connected to {}{} ({} pending frames)", established.remote(),
+        established.inJvm() ? " in memory (same node)" : "", pending.size());
     owner.tell(new Connected(established.remote()));
     while (!pending.isEmpty()) {
       offer(pending.poll());
@@ -301,28 +322,16 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
   private void connect() {
     int gen = ++generation;
     SharedKillSwitch killSwitch = KillSwitches.shared("lars-tcp-client-" + getContext().getSelf().path().name() + "-" + gen);
-    CompletableFuture<Tcp.OutgoingConnection> established = new CompletableFuture<>();
-    Flow<ByteString, ByteString, NotUsed> tcp = Tcp.get(getContext().getSystem())
-        .outgoingConnection(remote, Optional.empty(), List.of(), false, Optional.of(CONNECT_TIMEOUT), Optional.empty())
-        .mapMaterializedValue(connection -> {
-          connection.whenComplete((c, failure) -> {
-            if (failure != null) {
-              established.completeExceptionally(failure);
-            } else {
-              established.complete(c);
-            }
-          });
-          return NotUsed.notUsed();
-        });
+    Transport transport = inJvmTransport().orElseGet(this::tcpTransport);
     // The connected signal goes first through the same stream, so the owner sees Connected
     // before any frame of that connection.
-    Source<Command, NotUsed> connectedSignal = Source.completionStage(established)
-        .map(c -> new ConnectionEstablished(gen, c.remoteAddress()));
+    Source<Command, NotUsed> connectedSignal = Source.completionStage(transport.remote())
+        .map(address -> new ConnectionEstablished(gen, address, transport.inJvm()));
     ActorRef<Command> self = getContext().getSelf();
     Pair<BoundedSourceQueue<Frame>, CompletionStage<Done>> materialized = Source.<Frame>queue(settings.maxPendingFrames())
         .via(FrameStreams.encoder())
         .via(killSwitch.flow())
-        .via(tcp)
+        .via(transport.bytes())
         .via(FrameStreams.tcpDecoder())
         .<Command>map(frame -> new FrameReceived(gen, frame))
         .prepend(connectedSignal)
@@ -331,6 +340,37 @@ public final class ReconnectingTcpClient extends AbstractBehavior<ReconnectingTc
         .run(getContext().getSystem());
     link = new Link(materialized.first(), killSwitch);
     getContext().pipeToSelf(materialized.second(), (done, failure) -> new ConnectionEnded(gen, failure));
+  }
+
+  /** One attempt's way to the server: the bytes both ways and the server's address once connected. */
+  private record Transport(Flow<ByteString, ByteString, NotUsed> bytes, CompletionStage<InetSocketAddress> remote,
+      boolean inJvm) {}
+
+  /** The server's end run inside this client's stream, when the server listens in this actor system. */
+  private Optional<Transport> inJvmTransport() {
+    if (!settings.inJvm()) {
+      return Optional.empty();
+    }
+    return LocalServers.get(getContext().getSystem()).find(settings.host(), settings.port())
+        .flatMap(server -> server.acceptInJvm().map(bytes ->
+            new Transport(bytes, CompletableFuture.completedFuture(remote), true)));
+  }
+
+  private Transport tcpTransport() {
+    CompletableFuture<InetSocketAddress> established = new CompletableFuture<>();
+    Flow<ByteString, ByteString, NotUsed> tcp = Tcp.get(getContext().getSystem())
+        .outgoingConnection(remote, Optional.empty(), List.of(), false, Optional.of(CONNECT_TIMEOUT), Optional.empty())
+        .mapMaterializedValue(connection -> {
+          connection.whenComplete((c, failure) -> {
+            if (failure != null) {
+              established.completeExceptionally(failure);
+            } else {
+              established.complete(c.remoteAddress());
+            }
+          });
+          return NotUsed.notUsed();
+        });
+    return new Transport(tcp, established, false);
   }
 
   private void offer(Frame frame) {

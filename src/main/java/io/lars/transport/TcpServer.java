@@ -74,6 +74,9 @@ import org.slf4j.LoggerFactory;
  *       {@link DescriptorBudget#RESERVED} file descriptors free.
  * </ul>
  *
+ * <p>A {@link ReconnectingTcpClient} of the same actor system may connect without a socket
+ * ({@link LocalServers}, DESIGN.md "In-JVM links"); such a connection is served like any other.
+ *
  * <p>Coordinated shutdown stops accepting in phase {@code service-unbind} and closes every
  * connection in phase {@code service-requests-done}; {@link #unbind()} does both at once.
  */
@@ -382,6 +385,7 @@ public final class TcpServer {
             + settings.host() + ":" + settings.port() + ": " + Futures.unwrap(failure).getMessage(), failure));
       }
       binding = b;
+      LocalServers.get(system).add(b.localAddress().getPort(), this);
       registerShutdownTasks();
       log.info("TCP server {} listening on {}, allowing {}", name, b.localAddress(), settings.allow());
       return this;
@@ -444,6 +448,7 @@ public final class TcpServer {
     if (stopping.compareAndSet(false, true)) {
       log.info("TCP server {} unbinding {}", name, binding.localAddress());
     }
+    LocalServers.get(system).remove(binding.localAddress().getPort(), this);
     return binding.unbind().thenApply(unit -> Done.done());
   }
 
@@ -468,17 +473,63 @@ public final class TcpServer {
     }
   }
 
-  /** Runs on the accept stream, one connection at a time, so the limit checks cannot race. */
+  /** Runs on the accept stream, one connection at a time. */
   private void accept(Tcp.IncomingConnection incoming) {
     InetSocketAddress peer = incoming.remoteAddress();
+    Admission admission = admit(peer);
+    if (admission.refusal() != null) {
+      refused(peer, admission.refusal());
+      incoming.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), system);
+      return;
+    }
+    ServerConnection connection = admission.connection();
+    opened(connection);
+    incoming.handleWith(connection.handler(), system).whenComplete((done, failure) -> finish(connection, failure));
+  }
+
+  /**
+   * Accepts a connection from a client in the same actor system without a socket (DESIGN.md
+   * "In-JVM links", {@link LocalServers}): the same limits, handlers, codec, outgoing bounds,
+   * idle timeout and close rules as a TCP connection, with the peer {@code 127.0.0.1:0}.
+   *
+   * @return the server's end of the connection, bytes in and out, to be run inside the client's
+   *     stream (its end closes the connection); empty when the server refuses it (unbinding, full),
+   *     counted and logged as a refused TCP connection
+   */
+  Optional<Flow<ByteString, ByteString, NotUsed>> acceptInJvm() {
+    InetSocketAddress peer = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    Admission admission = admit(peer);
+    if (admission.refusal() != null) {
+      refused(peer, admission.refusal());
+      return Optional.empty();
+    }
+    ServerConnection connection = admission.connection();
+    opened(connection);
+    return Optional.of(connection.handler().mapMaterializedValue(done -> {
+      done.whenComplete((d, failure) -> finish(connection, failure));
+      return NotUsed.notUsed();
+    }));
+  }
+
+  /** A new connection, or why it is refused. */
+  private record Admission(ServerConnection connection, Refusal refusal) {}
+
+  /**
+   * Checks the limits and registers the connection in one step: TCP connections are accepted on
+   * the accept stream, in-JVM ones on their client's thread.
+   */
+  private synchronized Admission admit(InetSocketAddress peer) {
     Refusal refusal = refusalOf(peer.getAddress());
     if (refusal != null) {
-      reject(incoming, refusal);
-      return;
+      return new Admission(null, refusal);
     }
     ServerConnection connection = new ServerConnection(lastConnectionId.incrementAndGet(), peer);
     connections.put(connection.id, connection);
     perAddress.merge(peer.getAddress(), 1, Integer::sum);
+    return new Admission(connection, null);
+  }
+
+  private void opened(ServerConnection connection) {
     stats.connectionAccepted();
     try {
       router.connected(connection);
@@ -487,9 +538,6 @@ public final class TcpServer {
           name, connection.id, connection.peer, e);
       connection.close();
     }
-    Flow<ByteString, ByteString, CompletionStage<Done>> handler =
-        Flow.fromSinkAndSourceCoupledMat(connection.incoming(), connection.outgoing(), Keep.left());
-    incoming.handleWith(handler, system).whenComplete((done, failure) -> finish(connection, failure));
   }
 
   /** Why a new connection is closed at once, if it is. */
@@ -528,16 +576,14 @@ public final class TcpServer {
     return null;
   }
 
-  private void reject(Tcp.IncomingConnection incoming, Refusal refusal) {
+  private void refused(InetSocketAddress peer, Refusal refusal) {
     switch (refusal) {
       case NOT_ALLOWED -> stats.connectionNotAllowed();
       case PER_ADDRESS, RESERVED -> stats.connectionOverAddressLimit();
       default -> stats.connectionRejected();
     }
     logThrottled("refused-" + refusal, throttled -> log.warn(
-        "TCP server {}: refused connection from {}: {}{}",
-        name, incoming.remoteAddress(), refusal.text, throttled));
-    incoming.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), system);
+        "TCP server {}: refused connection from {}: {}{}", name, peer, refusal.text, throttled));
   }
 
   /**
@@ -634,6 +680,11 @@ public final class TcpServer {
         frames = settings.idleRule() == IdleRule.UNTIL_FIRST_FRAME ? frames.initialTimeout(idle) : frames.idleTimeout(idle);
       }
       return frames.toMat(Sink.foreach(this::dispatch), Keep.right());
+    }
+
+    /** Both directions of the connection; completes when the incoming side ends. */
+    Flow<ByteString, ByteString, CompletionStage<Done>> handler() {
+      return Flow.fromSinkAndSourceCoupledMat(incoming(), outgoing(), Keep.left());
     }
 
     /** The encoded frames; the bytes leave the count when the socket stage takes them. */
