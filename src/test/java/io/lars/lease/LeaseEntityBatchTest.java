@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * arrive while it waits for the registry's static rows (or while it writes the previous batch) are
  * decided in arrival order and written with one journal write, each still answered on its own:
  * CONFLICT for a static host, the same lease id for a host registered twice, OK only after the
- * write. On the persistence testkit's in-memory journal (events serialized by
+ * write; heartbeats are never written. On the persistence testkit's in-memory journal (events serialized by
  * {@link LeaseSerializer}), whose policy records the size of every write.
  */
 class LeaseEntityBatchTest {
@@ -146,6 +146,24 @@ class LeaseEntityBatchTest {
     assertEquals(LeaseReply.Status.OK, other.receiveMessage(TIMEOUT).status());
     assertEquals(granted.leaseId(), retry.receiveMessage(TIMEOUT).leaseId(), "the retry renews the granted lease");
     assertEquals(List.of(1, 2), writes, "one write per batch");
+  }
+
+  @Test
+  void heartbeatsRenewWithoutAJournalWrite() {
+    ModuleId module = new ModuleId(75, 1);
+    TestProbe<RegistryLink.Message> registry = testKit.createTestProbe();
+    ActorRef<LeaseEntity.Command> entity = spawn(module, registry, LeaseNode.get(testKit.system()).settings());
+    TestProbe<LeaseReply> replies = testKit.createTestProbe();
+    entity.tell(new LeaseEntity.Register(request(module, Host.of("10.7.5.1", 80), 10), replies.getRef()));
+    registry.expectMessageClass(RegistryLink.StaticHostsOf.class, TIMEOUT).replyTo().tell(new RegistryLink.StaticHosts(List.of()));
+    String id = replies.receiveMessage(TIMEOUT).leaseId();
+    for (int i = 0; i < 5; i++) {
+      entity.tell(new LeaseEntity.Heartbeat(id, replies.getRef()));
+      assertEquals(LeaseReply.Status.OK, replies.receiveMessage(TIMEOUT).status());
+    }
+    entity.tell(new LeaseEntity.Heartbeat(module.entityId() + ".unknown", replies.getRef()));
+    assertEquals(LeaseReply.Status.UNKNOWN, replies.receiveMessage(TIMEOUT).status());
+    assertEquals(List.of(1), writes, "only the registration was written");
   }
 
   @Test
