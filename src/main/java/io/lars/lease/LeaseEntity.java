@@ -268,7 +268,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
   /** When leases of this module expired, for the guard's "within one TTL" window. */
   private final ArrayDeque<Expiry> expiries = new ArrayDeque<>();
   private final LogThrottle suspendedLog = new LogThrottle(Duration.ofSeconds(10));
-  /** Registrations waiting for the registry's static hosts, in arrival order. */
+  /** Registrations waiting for the registry's static hosts, in arrival order; at most one route's hosts. */
   private final List<Register> waiting = new ArrayList<>();
   private final ActorRef<RegistryLink.StaticHosts> staticHostsAdapter;
   private final TimerScheduler<Command> timers;
@@ -320,6 +320,10 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
     // answered, so a burst is checked and written as one batch. A message adapter and a timer
     // rather than context.ask, whose Java variant completes through the JDK's default async
     // executor: a new thread per ask on a machine with fewer than 3 cores.
+    if (waiting.size() >= RouteLimits.MAX_HOSTS_PER_MODULE) {
+      return Effect().reply(register.replyTo(), LeaseReply.failed(LeaseReply.Status.UNAVAILABLE, "module " + module
+          + " already has " + waiting.size() + " registrations waiting (more than one route can carry); retry"));
+    }
     waiting.add(register);
     if (!timers.isTimerActive(StaticCheckTimeout.INSTANCE)) {
       timers.startSingleTimer(StaticCheckTimeout.INSTANCE, deps.settings().askTimeout());

@@ -17,6 +17,7 @@ import akka.persistence.testkit.ProcessingSuccess;
 import akka.persistence.testkit.WriteEvents;
 import akka.persistence.testkit.javadsl.PersistenceTestKit;
 import com.typesafe.config.ConfigFactory;
+import io.lars.db.RouteLimits;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.time.Duration;
@@ -164,6 +165,31 @@ class LeaseEntityBatchTest {
     entity.tell(new LeaseEntity.Heartbeat(module.entityId() + ".unknown", replies.getRef()));
     assertEquals(LeaseReply.Status.UNKNOWN, replies.receiveMessage(TIMEOUT).status());
     assertEquals(List.of(1), writes, "only the registration was written");
+  }
+
+  @Test
+  void registrationsBeyondOneRouteWhileTheCheckIsPendingAreRefusedAtOnce() {
+    ModuleId module = new ModuleId(76, 1);
+    TestProbe<RegistryLink.Message> registry = testKit.createTestProbe();
+    ActorRef<LeaseEntity.Command> entity = spawn(module, registry, LeaseNode.get(testKit.system()).settings());
+    // Recovered first: commands that arrive during recovery are stashed, and the stash holds fewer.
+    TestProbe<LeaseSet> sets = testKit.createTestProbe();
+    entity.tell(new LeaseEntity.GetLeases(sets.getRef()));
+    sets.receiveMessage(TIMEOUT);
+    TestProbe<LeaseReply> waiting = testKit.createTestProbe();
+    for (int i = 0; i < RouteLimits.MAX_HOSTS_PER_MODULE; i++) {
+      entity.tell(new LeaseEntity.Register(request(module, new Host(0x0A4C0000 + i, 80), 10), waiting.getRef()));
+    }
+    TestProbe<LeaseReply> extra = testKit.createTestProbe();
+    entity.tell(new LeaseEntity.Register(request(module, Host.of("10.77.0.1", 80), 10), extra.getRef()));
+    LeaseReply refused = extra.receiveMessage(TIMEOUT);
+    assertEquals(LeaseReply.Status.UNAVAILABLE, refused.status());
+    assertTrue(refused.error().contains("registrations waiting"), refused.error());
+
+    registry.expectMessageClass(RegistryLink.StaticHostsOf.class, TIMEOUT).replyTo().tell(new RegistryLink.StaticHosts(List.of()));
+    List<LeaseReply> granted = waiting.receiveSeveralMessages(RouteLimits.MAX_HOSTS_PER_MODULE, TIMEOUT);
+    assertTrue(granted.stream().allMatch(r -> r.status() == LeaseReply.Status.OK), "the waiting ones are granted");
+    assertEquals(List.of(RouteLimits.MAX_HOSTS_PER_MODULE), writes, "in one write");
   }
 
   @Test
