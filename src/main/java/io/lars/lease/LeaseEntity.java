@@ -34,9 +34,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -62,6 +64,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link ExpiryGuard} allows it. A host that is a static RouteData row of the module cannot be
  * registered ({@link LeaseReply.Status#CONFLICT}); registering a host again renews its lease under
  * the same id (and ends a drain), so a retried registration is harmless.
+ *
+ * <p>Registrations are batched: the static rows are asked of the node's registry (in memory) once
+ * for every registration that arrives until it answers, and those registrations (plus any that
+ * queued while the previous batch was written) are decided in arrival order and written with one
+ * {@code persist} of their events; each is answered on its own (OK after the write; CONFLICT or
+ * INVALID at once), and the set is published once per batch.
  * With no lease left for {@code passivate-after} the entity passivates.
  */
 public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command, LeaseEntity.Event, LeaseEntity.State> {
@@ -109,7 +117,10 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
    */
   public record GetLeases(ActorRef<LeaseSet> replyTo) implements Command {}
 
-  private record StaticChecked(Register register, List<Host> staticHosts, String failure) implements Command {}
+  /** The registry's answer for the registrations waiting since the ask (failure null when it answered). */
+  private record StaticChecked(List<Host> staticHosts, String failure) implements Command {}
+
+  private enum StaticCheckTimeout implements Command { INSTANCE }
 
   private record ExpiryVerdict(boolean allowed, List<String> asked) implements Command {}
 
@@ -174,14 +185,6 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
       Map<String, Lease> next = new TreeMap<>(leases);
       next.remove(leaseId);
       return new State(next);
-    }
-
-    /**
-     * @param host a host
-     * @return the lease of that host, or null
-     */
-    Lease ofHost(Host host) {
-      return leases.values().stream().filter(l -> l.host().equals(host)).findFirst().orElse(null);
     }
   }
 
@@ -252,6 +255,9 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
 
   private record Expiry(long atMs, long ttlMs) {}
 
+  /** A lease of a batch being written and whom to answer once it is. */
+  private record Granted(Lease lease, ActorRef<LeaseReply> replyTo) {}
+
   private final ActorContext<Command> context;
   private final ModuleId module;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
@@ -262,6 +268,10 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
   /** When leases of this module expired, for the guard's "within one TTL" window. */
   private final ArrayDeque<Expiry> expiries = new ArrayDeque<>();
   private final LogThrottle suspendedLog = new LogThrottle(Duration.ofSeconds(10));
+  /** Registrations waiting for the registry's static hosts, in arrival order; at most one route's hosts. */
+  private final List<Register> waiting = new ArrayList<>();
+  private final ActorRef<RegistryLink.StaticHosts> staticHostsAdapter;
+  private final TimerScheduler<Command> timers;
   private long version;
   private long lastPublishMs;
   private long emptySinceMs;
@@ -276,6 +286,8 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
     this.deps = deps;
     this.stats = LeaseStats.get(context.getSystem());
     this.emptySinceMs = System.currentTimeMillis();
+    this.timers = timers;
+    this.staticHostsAdapter = context.messageAdapter(RegistryLink.StaticHosts.class, a -> new StaticChecked(a.hosts(), null));
     timers.startTimerWithFixedDelay(Check.INSTANCE, deps.settings().checkInterval());
   }
 
@@ -289,6 +301,7 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(Register.class, this::onRegister)
         .onCommand(StaticChecked.class, this::onStaticChecked)
+        .onCommand(StaticCheckTimeout.class, (state, timeout) -> onStaticCheckTimeout(state))
         .onCommand(Heartbeat.class, this::onHeartbeat)
         .onCommand(Deregister.class, this::onDeregister)
         .onCommand(GetLeases.class, (state, get) -> Effect().reply(get.replyTo(), leaseSet(state)))
@@ -303,41 +316,82 @@ public final class LeaseEntity extends EventSourcedBehavior<LeaseEntity.Command,
       return Effect().reply(register.replyTo(), LeaseReply.failed(LeaseReply.Status.INVALID,
           "module " + register.request().module() + " is not owned by the lease entity of " + module));
     }
-    context.ask(RegistryLink.StaticHosts.class, deps.registry(), deps.settings().askTimeout(),
-        replyTo -> new RegistryLink.StaticHostsOf(module, replyTo),
-        (answer, failure) -> failure == null ? new StaticChecked(register, answer.hosts(), null)
-            : new StaticChecked(register, List.of(), "the dns registry did not answer: " + failure.getMessage()));
+    // One registry ask (in memory, no database) for every registration that arrives until it is
+    // answered, so a burst is checked and written as one batch. A message adapter and a timer
+    // rather than context.ask, whose Java variant completes through the JDK's default async
+    // executor: a new thread per ask on a machine with fewer than 3 cores.
+    if (waiting.size() >= RouteLimits.MAX_HOSTS_PER_MODULE) {
+      return Effect().reply(register.replyTo(), LeaseReply.failed(LeaseReply.Status.UNAVAILABLE, "module " + module
+          + " already has " + waiting.size() + " registrations waiting (more than one route can carry); retry"));
+    }
+    waiting.add(register);
+    if (!timers.isTimerActive(StaticCheckTimeout.INSTANCE)) {
+      timers.startSingleTimer(StaticCheckTimeout.INSTANCE, deps.settings().askTimeout());
+      deps.registry().tell(new RegistryLink.StaticHostsOf(module, staticHostsAdapter));
+    }
     return Effect().none();
   }
 
+  /**
+   * Decides the waiting registrations in arrival order against the state and the ones granted
+   * before them in the batch, answers the refused ones at once and writes the granted ones with
+   * one {@code persist} of all their events (one journal write); their answers follow the write.
+   */
   private Effect<Event, State> onStaticChecked(State state, StaticChecked checked) {
-    LeaseRequest request = checked.register().request();
-    ActorRef<LeaseReply> replyTo = checked.register().replyTo();
+    timers.cancel(StaticCheckTimeout.INSTANCE);
+    List<Register> batch = List.copyOf(waiting);
+    waiting.clear();
     if (checked.failure() != null) {
-      return Effect().reply(replyTo, LeaseReply.failed(LeaseReply.Status.UNAVAILABLE, checked.failure()));
+      batch.forEach(r -> r.replyTo().tell(LeaseReply.failed(LeaseReply.Status.UNAVAILABLE, checked.failure())));
+      return Effect().none();
     }
-    if (checked.staticHosts().contains(request.host())) {
-      stats.recordConflict();
-      return Effect().reply(replyTo, LeaseReply.failed(LeaseReply.Status.CONFLICT, "host " + request.host()
-          + " is a static RouteData row of module " + module + "; remove the row or register another host"));
-    }
-    Lease previous = state.ofHost(request.host());
-    if (previous == null && state.leases().size() >= RouteLimits.MAX_HOSTS_PER_MODULE) {
-      return Effect().reply(replyTo, LeaseReply.failed(LeaseReply.Status.INVALID, "module " + module + " already has "
-          + state.leases().size() + " leases, the most one route can carry"));
-    }
+    Set<Host> staticHosts = new HashSet<>(checked.staticHosts());
+    Map<Host, Lease> byHost = new HashMap<>();
+    state.leases().values().forEach(l -> byHost.put(l.host(), l));
     long now = System.currentTimeMillis();
-    // Registering a host again (a retried request, a restarted instance) keeps its lease id, so a
-    // retry whose first answer was lost cannot leave the caller with a lease that no longer exists.
-    String id = previous != null ? previous.id()
-        : module.entityId() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong());
-    Lease lease = new Lease(id, request.host(), request.ttlS(), request.weight(), request.metadata(),
-        previous != null ? previous.registeredAtMs() : now, 0);
-    return Effect().persist(new Event.Registered(lease)).thenRun(s -> {
-      deadlines.put(lease.id(), now + lease.ttlS() * 1000L);
-      stats.recordRegistered();
+    List<Event> events = new ArrayList<>();
+    List<Granted> granted = new ArrayList<>();
+    for (Register register : batch) {
+      LeaseRequest request = register.request();
+      if (staticHosts.contains(request.host())) {
+        stats.recordConflict();
+        register.replyTo().tell(LeaseReply.failed(LeaseReply.Status.CONFLICT, "host " + request.host()
+            + " is a static RouteData row of module " + module + "; remove the row or register another host"));
+        continue;
+      }
+      Lease previous = byHost.get(request.host());
+      if (previous == null && byHost.size() >= RouteLimits.MAX_HOSTS_PER_MODULE) {
+        register.replyTo().tell(LeaseReply.failed(LeaseReply.Status.INVALID, "module " + module + " already has "
+            + byHost.size() + " leases, the most one route can carry"));
+        continue;
+      }
+      // Registering a host again (a retried request, a restarted instance) keeps its lease id, so a
+      // retry whose first answer was lost cannot leave the caller with a lease that no longer exists.
+      String id = previous != null ? previous.id()
+          : module.entityId() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong());
+      Lease lease = new Lease(id, request.host(), request.ttlS(), request.weight(), request.metadata(),
+          previous != null ? previous.registeredAtMs() : now, 0);
+      byHost.put(lease.host(), lease);
+      events.add(new Event.Registered(lease));
+      granted.add(new Granted(lease, register.replyTo()));
+    }
+    if (events.isEmpty()) {
+      return Effect().none();
+    }
+    return Effect().persist(events).thenRun(s -> {
+      for (Granted g : granted) {
+        deadlines.put(g.lease().id(), now + g.lease().ttlS() * 1000L);
+        stats.recordRegistered();
+        g.replyTo().tell(LeaseReply.ok(g.lease()));
+      }
       publish(s);
-    }).thenReply(replyTo, s -> LeaseReply.ok(lease));
+    });
+  }
+
+  private Effect<Event, State> onStaticCheckTimeout(State state) {
+    // A late answer finds nothing waiting, or the registrations of a later ask, which it serves as well.
+    return onStaticChecked(state, new StaticChecked(List.of(), "the dns registry did not answer within "
+        + deps.settings().askTimeout().toMillis() + " ms"));
   }
 
   private Effect<Event, State> onHeartbeat(State state, Heartbeat heartbeat) {

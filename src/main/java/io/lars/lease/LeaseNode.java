@@ -139,10 +139,16 @@ public final class LeaseNode implements Extension {
   private CompletionStage<LeaseReply> ask(EntityRef<LeaseEntity.Command> owner,
       akka.japi.function.Function<ActorRef<LeaseReply>, LeaseEntity.Command> message) {
     Duration timeout = settings.askTimeout();
-    return owner.ask(message, timeout).exceptionally(e -> {
+    // With an explicit executor: the ask's stage (scala-java8-compat) runs its non-async callbacks
+    // on the JDK's default async executor, which with fewer than 3 cores starts a thread for each
+    // one (a thread per heartbeat). The node's dispatcher costs one task instead.
+    return owner.ask(message, timeout).handleAsync((reply, e) -> {
+      if (e == null) {
+        return reply;
+      }
       Throwable cause = Futures.unwrap(e);
       return LeaseReply.failed(LeaseReply.Status.UNAVAILABLE, cause instanceof TimeoutException
           ? "the lease owner did not answer within " + timeout.toMillis() + " ms" : cause.toString());
-    });
+    }, system.executionContext());
   }
 }

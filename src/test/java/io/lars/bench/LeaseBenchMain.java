@@ -1,10 +1,17 @@
 package io.lars.bench;
 
+import akka.actor.typed.ActorSystem;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.lars.client.ClientSettings;
 import io.lars.client.LarsClient;
 import io.lars.client.LeaseOptions;
 import io.lars.client.Registration;
 import io.lars.cluster.ClusterHarness;
+import io.lars.db.Database;
 import io.lars.db.DbSettings;
+import io.lars.kernel.Role;
+import io.lars.node.LarsNode;
 import io.lars.protocol.Host;
 import io.lars.protocol.MessageId;
 import io.lars.protocol.ModuleId;
@@ -14,6 +21,7 @@ import io.lars.protocol.pb.LeaseStatus;
 import io.lars.protocol.pb.RegisterHostRequest;
 import io.lars.protocol.pb.RegisterHostResponse;
 import io.lars.testkit.TestDatabases;
+import io.lars.testkit.TestNodeConfig;
 import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -22,6 +30,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -38,11 +48,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Self-registration figures (issue 16), not a test; light on purpose (the machine is shared): three
- * nodes in one JVM ({@link ClusterHarness}, dns on every node, agents using node 1's dns).
+ * nodes in one JVM ({@link ClusterHarness}, dns on every node, agents using node 1's dns), or one
+ * node with the dns, reporter and agent roles (the issue's "on one node"; listeners on fixed ports
+ * 28001..28013, as benchmarks run by hand on the shared machine must).
  *
  * <ol>
- *   <li>register → visible: from the registration's answer until get_route on every one of the
- *       three agents lists the host.
+ *   <li>register → visible: from the registration's answer until get_route on every agent (three,
+ *       or one) lists the host.
  *   <li>missed heartbeats → gone: a lease registered and abandoned at once; from its registration
  *       until no agent lists it, minus its TTL.
  *   <li>drain: while three clients (one per agent) call get_host in a loop, a host is deregistered
@@ -56,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * <p>Run (results at INFO, logger {@code io.lars.bench.LeaseBenchMain}):
  * <pre>
  * mvn -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- * java -Xmx1g -cp target/test-classes:target/classes:$(cat target/cp.txt) io.lars.bench.LeaseBenchMain [rounds] [leases] [rate]
+ * java -Xmx1g -cp target/test-classes:target/classes:$(cat target/cp.txt) io.lars.bench.LeaseBenchMain [rounds] [leases] [rate] [nodes]
  * </pre>
  */
 public final class LeaseBenchMain {
@@ -74,31 +86,80 @@ public final class LeaseBenchMain {
 
   private LeaseBenchMain() {}
 
+  /** First of the fixed ports of the one-node mode (dns, reporter, admin, management, remoting). */
+  private static final int ONE_NODE_PORTS = 28001;
+  /** The one-node mode's agent UDP ports. */
+  private static final List<Integer> ONE_NODE_AGENT_PORTS = List.of(28011, 28012, 28013);
+
+  /**
+   * What the measurements run against: the agents' clients, the UDP port of the agent that takes
+   * the heartbeat load, and every node's actor system (for the lease counters).
+   */
+  private record Nodes(List<LarsClient> clients, int agentPort, List<ActorSystem<?>> systems) {}
+
   /**
    * @param args optional: rounds of the latency measurements (default 30; 0 skips them), leases of
-   *     the heartbeat load (default 1000), registrations per second (default 500)
+   *     the heartbeat load (default 1000), registrations per second (default 500), nodes (1 or 3,
+   *     default 3)
    * @throws Exception if the cluster does not start
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
     int leases = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     int rate = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+    int nodeCount = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    if (nodeCount != 1 && nodeCount != 3) {
+      throw new IllegalArgumentException("nodes must be 1 or 3, got " + nodeCount);
+    }
     log.info("load average at start: {}", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     // MariaDB/MySQL when LARS_TEST_DB_URL names one: on H2 paced registrations from three nodes met
     // duplicate event_journal.ordering values under concurrent inserts (most likely h2database#3950).
     DbSettings db = TestDatabases.mysql().orElseGet(TestDatabases::h2);
-    log.info("database: {}", db.isH2() ? "H2 in memory" : "MariaDB/MySQL from LARS_TEST_DB_URL");
-    try (ClusterHarness cluster = ClusterHarness.start(Map.of(), true, db)) {
-      List<LarsClient> clients = List.of(cluster.client(1), cluster.client(2), cluster.client(3));
-      if (rounds > 0) {
-        visible(clients, rounds);
-        expiry(clients, Math.max(5, rounds / 3));
-        drain(clients, Math.max(5, rounds / 3));
+    log.info("database: {}; {} node(s)", db.isH2() ? "H2 in memory" : "MariaDB/MySQL from LARS_TEST_DB_URL", nodeCount);
+    if (nodeCount == 3) {
+      try (ClusterHarness cluster = ClusterHarness.start(Map.of(), true, db)) {
+        run(new Nodes(List.of(cluster.client(1), cluster.client(2), cluster.client(3)), cluster.agentPort(1, 0),
+            List.of(cluster.node(1).system(), cluster.node(2).system(), cluster.node(3).system())), rounds, leases, rate);
       }
-      heartbeats(cluster, leases, rate);
+    } else {
+      try (Database database = TestDatabases.fresh(db)) {
+        LarsNode node = LarsNode.start(oneNodeConfig(db), EnumSet.of(Role.DNS, Role.REPORTER, Role.AGENT))
+            .toCompletableFuture().get(60, TimeUnit.SECONDS);
+        try (LarsClient client = LarsClient.create(node.system(),
+            new ClientSettings("127.0.0.1", ONE_NODE_AGENT_PORTS, Duration.ofMillis(1000)))) {
+          run(new Nodes(List.of(client), ONE_NODE_AGENT_PORTS.get(0), List.of(node.system())), rounds, leases, rate);
+        } finally {
+          node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+      }
     }
     log.info("load average at end: {}", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     System.exit(0);
+  }
+
+  private static void run(Nodes nodes, int rounds, int leases, int rate) throws Exception {
+    if (rounds > 0) {
+      visible(nodes.clients(), rounds);
+      expiry(nodes.clients(), Math.max(5, rounds / 3));
+      drain(nodes.clients(), Math.max(5, rounds / 3));
+    }
+    heartbeats(nodes, leases, rate);
+  }
+
+  /** One node on the fixed bench ports and the given database, alone in its cluster. */
+  private static Config oneNodeConfig(DbSettings db) {
+    int remoting = ONE_NODE_PORTS + 4;
+    Map<String, Object> m = new HashMap<>();
+    m.put("lars.dns.port", ONE_NODE_PORTS);
+    m.put("lars.agent.dns.port", ONE_NODE_PORTS);
+    m.put("lars.reporter.port", ONE_NODE_PORTS + 1);
+    m.put("lars.agent.reporter.port", ONE_NODE_PORTS + 1);
+    m.put("lars.admin.port", ONE_NODE_PORTS + 2);
+    m.put("akka.management.http.port", ONE_NODE_PORTS + 3);
+    m.put("lars.agent.ports", ONE_NODE_AGENT_PORTS);
+    m.put("akka.remote.artery.canonical.port", remoting);
+    m.put("akka.cluster.seed-nodes", List.of("akka://lars@127.0.0.1:" + remoting));
+    return TestNodeConfig.create(ConfigFactory.parseMap(m).withFallback(TestDatabases.nodeConfig(db))).config();
   }
 
   private static void visible(List<LarsClient> clients, int rounds) throws Exception {
@@ -120,7 +181,7 @@ public final class LeaseBenchMain {
       ms.recordValue(Math.max(1, (System.nanoTime() - start) / 1_000_000));
       r.close();
     }
-    log.info("register -> visible on all 3 agents, {} rounds: p50 {} ms, p99 {} ms, max {} ms", rounds,
+    log.info("register -> visible on all {} agents, {} rounds: p50 {} ms, p99 {} ms, max {} ms", clients.size(), rounds,
         ms.getValueAtPercentile(50), ms.getValueAtPercentile(99), ms.getMaxValue());
   }
 
@@ -141,7 +202,7 @@ public final class LeaseBenchMain {
       }
       ms.recordValue(Math.max(1, (System.nanoTime() - registered) / 1_000_000 - ttlMs));
     }
-    log.info("missed heartbeats -> out of all 3 agents' routes, {} rounds: TTL + p50 {} ms, p99 {} ms, max {} ms", rounds,
+    log.info("missed heartbeats -> out of all {} agents' routes, {} rounds: TTL + p50 {} ms, p99 {} ms, max {} ms", clients.size(), rounds,
         ms.getValueAtPercentile(50), ms.getValueAtPercentile(99), ms.getMaxValue());
   }
 
@@ -208,8 +269,8 @@ public final class LeaseBenchMain {
    * (a scheduled sender: every {@value #TICK_MS} ms it sends the heartbeats due in that tick and
    * parks between ticks), then measures {@value #STEADY_S} s of steady state.
    */
-  private static void heartbeats(ClusterHarness cluster, int leases, int ratePerSecond) throws Exception {
-    InetSocketAddress agent = new InetSocketAddress("127.0.0.1", cluster.agentPort(1, 0));
+  private static void heartbeats(Nodes nodes, int leases, int ratePerSecond) throws Exception {
+    InetSocketAddress agent = new InetSocketAddress("127.0.0.1", nodes.agentPort());
     AtomicReferenceArray<String> ids = new AtomicReferenceArray<>(leases);
     AtomicLong registered = new AtomicLong();
     AtomicLong answers = new AtomicLong();
@@ -278,7 +339,7 @@ public final class LeaseBenchMain {
           String.format("%.1f", registerSeconds),
           String.format("%.0f", registered.get() / registerSeconds));
 
-      long expiredBefore = expired(cluster);
+      long expiredBefore = expired(nodes);
       ok.set(0);
       other.clear();
       sent.set(0);
@@ -292,14 +353,14 @@ public final class LeaseBenchMain {
       long okCount = ok.get();
       Map<LeaseStatus, AtomicLong> otherCount = new java.util.TreeMap<>(other);
       long sentCount = sent.get();
-      long expired = expired(cluster) - expiredBefore;
+      long expired = expired(nodes) - expiredBefore;
       timer.shutdownNow();
       System.gc();
       Runtime rt = Runtime.getRuntime();
       log.info("heartbeats: {} leases, TTL {} s, one every {} ms each, steady {} s: {} sent/s, {} answered OK/s, other answers "
-          + "{}, {} leases expired meanwhile; process CPU {} cores (the whole 3-node JVM and the bench's sender), heap "
+          + "{}, {} leases expired meanwhile; process CPU {} cores (the whole JVM: {} node(s) and the bench's sender), heap "
           + "used after GC {} MB", registered.get(), TTL_S, PERIOD_MS, STEADY_S, String.format("%.0f", sentCount / seconds),
-          String.format("%.0f", okCount / seconds), otherCount, expired, String.format("%.2f", cpu),
+          String.format("%.0f", okCount / seconds), otherCount, expired, String.format("%.2f", cpu), nodes.systems().size(),
           (rt.totalMemory() - rt.freeMemory()) >> 20);
     } finally {
       timer.shutdownNow();
@@ -396,10 +457,10 @@ public final class LeaseBenchMain {
     }
   }
 
-  private static long expired(ClusterHarness cluster) {
+  private static long expired(Nodes nodes) {
     long n = 0;
-    for (int i = 1; i <= 3; i++) {
-      n += io.lars.lease.LeaseStats.get(cluster.node(i).system()).expired();
+    for (ActorSystem<?> system : nodes.systems()) {
+      n += io.lars.lease.LeaseStats.get(system).expired();
     }
     return n;
   }

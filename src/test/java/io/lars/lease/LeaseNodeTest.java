@@ -194,6 +194,26 @@ class LeaseNodeTest {
   }
 
   @Test
+  void ownerAnswersCompleteOnTheNodesDispatcherNotOnAThreadOfTheirOwn() throws Exception {
+    HttpResponse<String> added = send("POST", "/api/leases",
+        "{\"modid\":15,\"cmdid\":1,\"ip\":\"10.0.0.5\",\"port\":95,\"ttl_s\":30}");
+    assertEquals(201, added.statusCode(), added.body());
+    String id = ApiJson.mapper().readTree(added.body()).get("leaseId").asText();
+    LeaseNode leases = LeaseNode.get(node.system());
+    // A callback added before the answer runs where the answer completes the stage: it must be a
+    // thread of the node, not the JDK's default async executor (a new "Thread-N" per answer with
+    // fewer than 3 cores, else the common pool).
+    for (int i = 0; i < 20; i++) {
+      String thread = leases.heartbeat(id).thenApply(reply -> {
+        assertEquals(LeaseReply.Status.OK, reply.status(), reply.error());
+        return Thread.currentThread().getName();
+      }).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      assertFalse(thread.startsWith("Thread-") || thread.startsWith("ForkJoinPool.commonPool"), thread);
+    }
+    send("DELETE", "/api/leases/" + id, null);
+  }
+
+  @Test
   void unknownIdsAreDroppedAndCounted() throws Exception {
     AgentStats stats = AgentStats.get(node.system());
     long before = stats.droppedDatagrams();
