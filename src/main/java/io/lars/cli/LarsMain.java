@@ -1,5 +1,6 @@
 package io.lars.cli;
 
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,16 +41,36 @@ public final class LarsMain implements Runnable {
   static final String EXIT_4 = "4:no answer from the agent (after one retry)";
   static final String EXIT_64 = "64:usage error (EX_USAGE)";
 
+  /** The JDK property that sizes the common fork-join pool; read once, when the pool is first used. */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   @CommandLine.Spec
   private CommandLine.Model.CommandSpec spec;
 
   /**
-   * Runs the command line and exits with its code.
+   * Runs the command line and exits with its code. On a machine with fewer than 3 cores it first
+   * gives the common fork-join pool 2 threads ({@link #commonPoolParallelism}).
    *
    * @param args command-line arguments
    */
   public static void main(String[] args) {
+    commonPoolParallelism(System.getProperty(COMMON_POOL_PARALLELISM), Runtime.getRuntime().availableProcessors())
+        .ifPresent(threads -> System.setProperty(COMMON_POOL_PARALLELISM, threads));
     System.exit(run(args));
+  }
+
+  /**
+   * The common pool's size to set before anything uses it. With fewer than 3 cores the JDK gives
+   * the pool one thread, and {@code CompletableFuture} then runs every async callback without an
+   * executor on a thread of its own: Akka's Java futures complete there (49,804 threads started in
+   * 64 s of lease heartbeats on 2 cores; docs/BENCHMARKS.md, issue 16).
+   *
+   * @param current the property's value, null when unset (an operator's choice is kept)
+   * @param cores the available processors, at least 1
+   * @return "2" when unset and {@code cores} is below 3, else empty
+   */
+  static Optional<String> commonPoolParallelism(String current, int cores) {
+    return current == null && cores < 3 ? Optional.of("2") : Optional.empty();
   }
 
   /**
