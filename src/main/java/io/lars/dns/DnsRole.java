@@ -64,7 +64,7 @@ public final class DnsRole implements RoleStarter {
       settings = DnsSettings.fromConfig(node.config());
       // An agent sends its GetRouteRequests and then only listens: once a connection sent a
       // complete frame (and so subscribed), the idle timeout no longer applies to it.
-      tcp = TcpServer.Settings.fromConfig(node.config().getConfig("lars.dns"), TcpServer.IdleRule.UNTIL_FIRST_FRAME);
+      tcp = TcpServer.Settings.fromConfig(node.config(), "lars.dns", TcpServer.IdleRule.UNTIL_FIRST_FRAME);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }

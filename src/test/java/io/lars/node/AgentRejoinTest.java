@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Down;
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.lars.db.Database;
 import io.lars.db.DbSettings;
@@ -71,17 +69,6 @@ class AgentRejoinTest {
     if (database != null) {
       database.close();
     }
-  }
-
-  @Test
-  void rejoinAppliesToAgentOnlyNodesThatJoinOthers() {
-    Config seeds = ConfigFactory.parseString("akka.cluster.seed-nodes = [\"akka://lars@127.0.0.1:2551\"]")
-        .withFallback(ConfigFactory.load());
-    assertTrue(LarsNode.rejoinApplies(seeds, EnumSet.of(Role.AGENT)));
-    assertFalse(LarsNode.rejoinApplies(seeds, EnumSet.of(Role.AGENT, Role.DNS)), "not agent-only");
-    assertFalse(LarsNode.rejoinApplies(ConfigFactory.load(), EnumSet.of(Role.AGENT)), "a cluster of its own");
-    assertFalse(LarsNode.rejoinApplies(ConfigFactory.parseString("lars.cluster.agent-rejoin.enabled = off")
-        .withFallback(seeds), EnumSet.of(Role.AGENT)), "switched off");
   }
 
   @Test
