@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.util.ByteString;
 import com.typesafe.config.ConfigFactory;
 import io.lars.kernel.Listener;
@@ -19,6 +18,7 @@ import io.lars.protocol.RetCode;
 import io.lars.protocol.pb.GetHostResponse;
 import io.lars.protocol.pb.HostCallResult;
 import io.lars.protocol.pb.ReportStatusReq;
+import io.lars.testkit.Await;
 import io.lars.testkit.TestNodeConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -78,11 +78,6 @@ class AgentEndToEndTest {
     return ports.get(Math.floorMod(module.modid() + module.cmdid(), ports.size()));
   }
 
-  private static <T> T await(Duration max, akka.japi.function.Creator<T> assertion) {
-    TestProbe<Object> probe = fakes.createTestProbe();
-    return probe.awaitAssert(max, Duration.ofMillis(50), assertion);
-  }
-
   @Test
   void bindsTheConfiguredPorts() {
     assertEquals(conf.ports().agent(), ports.stream().map(InetSocketAddress::getPort).toList());
@@ -108,7 +103,7 @@ class AgentEndToEndTest {
       }
       client.report(portOf(module), 1, 1, H2, 1, 0);
     }
-    ReportStatusReq statistics = await(Duration.ofSeconds(30), () -> {
+    ReportStatusReq statistics = Await.awaitAssert(fakes.system(), Duration.ofSeconds(30), () -> {
       ReportStatusReq last = reporter.statistics.stream()
           .filter(r -> r.getModid() == 1 && r.getCmdid() == 1).reduce((x, y) -> y).orElseThrow();
       assertEquals(3, resultOf(last, H1).getSucc());
@@ -135,7 +130,7 @@ class AgentEndToEndTest {
       assertEquals(H1, Host.of(client.getHost(portOf(module), 1, 16, 1).getHost()));
       long refused = stats.emptyRoutesRefused();
       dns.pushRoute(module, List.of());
-      await(Duration.ofSeconds(10), () -> {
+      Await.awaitAssert(fakes.system(), Duration.ofSeconds(10), () -> {
         assertTrue(stats.emptyRoutesRefused() > refused, "the empty push was seen and refused");
         return null;
       });
@@ -144,7 +139,7 @@ class AgentEndToEndTest {
       assertEquals(H1, Host.of(kept.getHost()));
 
       dns.pushRoute(module, List.of(), true);
-      await(Duration.ofSeconds(10), () -> {
+      Await.awaitAssert(fakes.system(), Duration.ofSeconds(10), () -> {
         assertEquals(RetCode.NOEXIST.code(), client.getHost(portOf(module), 3, 16, 1).getRetcode(),
             "a deliberate removal empties the route");
         return null;
@@ -158,7 +153,7 @@ class AgentEndToEndTest {
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
       assertEquals(RetCode.NOEXIST.code(), client.getHost(portOf(module), 1, 2, 1).getRetcode());
       dns.pushRoute(module, List.of(H3));
-      await(Duration.ofSeconds(30), () -> {
+      Await.awaitAssert(fakes.system(), Duration.ofSeconds(30), () -> {
         GetHostResponse r = client.getHost(portOf(module), 2, 2, 1);
         assertEquals(RetCode.SUCC.code(), r.getRetcode());
         assertEquals(H3, Host.of(r.getHost()));
@@ -177,7 +172,7 @@ class AgentEndToEndTest {
       // Warm-up: H1 fails every call until the entity overloaded it and its view is in force on
       // this node (the entity may still be starting: wait for it, no timing assumed).
       int[] seq = {0};
-      await(Duration.ofSeconds(30), () -> {
+      Await.awaitAssert(fakes.system(), Duration.ofSeconds(30), () -> {
         int h1 = 0;
         for (int i = 0; i <= probeNum; i++) {
           Host host = Host.of(client.getHost(port, seq[0]++, 3, 1).getHost());
@@ -232,7 +227,7 @@ class AgentEndToEndTest {
       assertEquals(H1, Host.of(client.getHost(portOf(known), 1, 5, 1).getHost()));
 
       dns.close();
-      await(Duration.ofSeconds(30), () -> {
+      Await.awaitAssert(fakes.system(), Duration.ofSeconds(30), () -> {
         assertEquals(0, stats.dnsClient().connectionsOpen());
         return true;
       });
@@ -245,7 +240,7 @@ class AgentEndToEndTest {
       ModuleId fresh = new ModuleId(6, 1);
       restarted.routes.put(fresh, List.of(H3));
       // The reconnect requests the known module again, so its new route arrives without a push.
-      await(Duration.ofSeconds(10), () -> {
+      Await.awaitAssert(fakes.system(), Duration.ofSeconds(10), () -> {
         assertEquals(H2, Host.of(client.getHost(portOf(known), 3, 5, 1).getHost()));
         return true;
       });
@@ -267,7 +262,7 @@ class AgentEndToEndTest {
         }
         // The module's entity starts and sends its first statistics one report-interval later;
         // a busy machine (two test forks on two cores) can take several seconds for both.
-        await(Duration.ofSeconds(30), () -> {
+        Await.awaitAssert(fakes.system(), Duration.ofSeconds(30), () -> {
           assertTrue(stats.statisticsDropped() > droppedBefore, "statistics are dropped while the reporter is down");
           return true;
         });

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.sharding.ShardRegion;
 import akka.cluster.sharding.typed.GetShardRegionState;
@@ -18,6 +17,7 @@ import io.lars.protocol.MessageId;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.RetCode;
 import io.lars.protocol.pb.GetHostRequest;
+import io.lars.testkit.Await;
 import io.lars.testkit.TestNodeConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -80,11 +80,6 @@ class AgentLimitsTest {
     return ports.get(Math.floorMod(module.modid() + module.cmdid(), ports.size()));
   }
 
-  private static <T> T await(akka.japi.function.Creator<T> assertion) {
-    TestProbe<Object> probe = fakes.createTestProbe();
-    return probe.awaitAssert(WAIT, Duration.ofMillis(100), assertion);
-  }
-
   /** Entity ids running on this node's shard region. */
   private static Set<String> runningEntities() {
     return AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
@@ -109,7 +104,7 @@ class AgentLimitsTest {
       }
     }
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
-      await(() -> {
+      Await.awaitAssert(fakes.system(), WAIT, () -> {
         assertEquals(RetCode.SUCC.code(), client.getHost(portOf(module), 1, 20, 1).getRetcode());
         return true;
       });
@@ -148,23 +143,23 @@ class AgentLimitsTest {
     ModuleId module = new ModuleId(30, 1);
     dns.routes.put(module, List.of(H1));
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
-      await(() -> {
+      Await.awaitAssert(fakes.system(), WAIT, () -> {
         assertEquals(RetCode.SUCC.code(), client.getHost(portOf(module), 1, 30, 1).getRetcode());
         return true;
       });
     }
-    await(() -> {
+    Await.awaitAssert(fakes.system(), WAIT, () -> {
       assertTrue(runningEntities().contains(module.entityId()), "entity subscribed");
       return true;
     });
     // No more requests: within passivate-after (2 s) and a housekeeping round the view is released
     // everywhere and the entity, with no node subscribed, passivates.
-    await(() -> {
+    Await.awaitAssert(fakes.system(), WAIT, () -> {
       assertTrue(!runningEntities().contains(module.entityId()), "entity still running");
       return true;
     });
     // Every module of this class is idle by now: no view is left on the node.
-    await(() -> {
+    Await.awaitAssert(fakes.system(), WAIT, () -> {
       assertEquals(0, stats.views());
       return true;
     });

@@ -3,8 +3,6 @@ package io.lars.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.actor.testkit.typed.javadsl.TestProbe;
 import com.typesafe.config.ConfigFactory;
 import io.lars.db.CallStatusRepository;
 import io.lars.db.CallStatusRow;
@@ -23,6 +21,7 @@ import io.lars.protocol.RetCode;
 import io.lars.protocol.pb.GetHostResponse;
 import io.lars.protocol.pb.GetRouteRequest;
 import io.lars.protocol.pb.GetRouteResponse;
+import io.lars.testkit.Await;
 import io.lars.testkit.TestNodeConfig;
 import java.io.DataInputStream;
 import java.net.InetSocketAddress;
@@ -41,8 +40,6 @@ import org.junit.jupiter.api.Test;
 /** The agent on a node with every role: routes written through the repository, statistics stored by the reporter. */
 class AgentNodeTest {
 
-  private static final ActorTestKit probes = ActorTestKit.create(ConfigFactory.parseString(
-      "akka.actor.provider = local").withFallback(ConfigFactory.load()));
   private static final Host H1 = Host.of("10.2.0.1", 8001);
   private static final Host H2 = Host.of("10.2.0.2", 8002);
 
@@ -69,12 +66,6 @@ class AgentNodeTest {
     if (node != null) {
       node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
-    probes.shutdownTestKit();
-  }
-
-  private static <T> T await(Duration max, akka.japi.function.Creator<T> assertion) {
-    TestProbe<Object> probe = probes.createTestProbe();
-    return probe.awaitAssert(max, Duration.ofMillis(100), assertion);
   }
 
   private static InetSocketAddress portOf(ModuleId module) {
@@ -88,7 +79,7 @@ class AgentNodeTest {
     routes.addHost(module, H2);
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
       // The dns loaded the routes at start or picks the version change up within a poll.
-      GetHostResponse first = await(Duration.ofSeconds(10), () -> {
+      GetHostResponse first = Await.awaitAssert(node.system(), Duration.ofSeconds(10), () -> {
         GetHostResponse r = client.getHost(portOf(module), 1, 100, 1);
         assertEquals(RetCode.SUCC.code(), r.getRetcode());
         return r;
@@ -101,7 +92,7 @@ class AgentNodeTest {
       client.report(portOf(module), 100, 1, H2, 1, 0);
 
       CallStatusRepository status = new CallStatusRepository(node.database().orElseThrow().dataSource());
-      await(Duration.ofSeconds(10), () -> {
+      Await.awaitAssert(node.system(), Duration.ofSeconds(10), () -> {
         List<CallStatusRow> rows = status.list(Optional.of(module));
         CallStatusRow h1 = rows.stream().filter(r -> r.host().equals(H1)).findFirst().orElseThrow();
         assertEquals(4, h1.succ());
@@ -113,7 +104,7 @@ class AgentNodeTest {
 
       // A route change written through the repository is pushed to the agent.
       routes.removeHost(module, H1);
-      await(Duration.ofSeconds(10), () -> {
+      Await.awaitAssert(node.system(), Duration.ofSeconds(10), () -> {
         assertEquals(List.of(H2), client.getRoute(portOf(module), 100, 1).getHostList().stream().map(Host::of).toList());
         return true;
       });
@@ -136,7 +127,7 @@ class AgentNodeTest {
   /** Asks the dns directly, over its own TCP protocol, until it knows the module. */
   private static void awaitDnsHas(ModuleId module) {
     InetSocketAddress dns = node.listeners("dns", "tcp").get(0).address();
-    await(Duration.ofSeconds(10), () -> {
+    Await.awaitAssert(node.system(), Duration.ofSeconds(10), () -> {
       try (Socket socket = new Socket(dns.getHostString(), dns.getPort())) {
         socket.setSoTimeout(2000);
         GetRouteRequest request = GetRouteRequest.newBuilder().setModid(module.modid()).setCmdid(module.cmdid()).build();

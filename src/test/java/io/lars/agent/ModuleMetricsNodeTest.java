@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.actor.testkit.typed.javadsl.TestProbe;
 import com.typesafe.config.ConfigFactory;
 import io.lars.db.JdbcRouteRepository;
 import io.lars.db.RouteRepository;
@@ -16,6 +14,7 @@ import io.lars.node.LarsNode;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.RetCode;
+import io.lars.testkit.Await;
 import io.lars.testkit.TestNodeConfig;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -48,8 +47,6 @@ class ModuleMetricsNodeTest {
 
   private static final String TOKEN = "metrics-token";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final ActorTestKit probes = ActorTestKit.create(ConfigFactory.parseString(
-      "akka.actor.provider = local").withFallback(ConfigFactory.load()));
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Host H1 = Host.of("10.4.0.1", 8001);
   private static final Host H2 = Host.of("10.4.0.2", 8002);
@@ -83,16 +80,10 @@ class ModuleMetricsNodeTest {
     if (node != null) {
       node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
-    probes.shutdownTestKit();
   }
 
   private static InetSocketAddress portOf(ModuleId module) {
     return ports.get(Math.floorMod(module.modid() + module.cmdid(), ports.size()));
-  }
-
-  private static <T> T await(akka.japi.function.Creator<T> assertion) {
-    TestProbe<Object> probe = probes.createTestProbe();
-    return probe.awaitAssert(WAIT, Duration.ofMillis(100), assertion);
   }
 
   private static String scrape() throws Exception {
@@ -134,7 +125,7 @@ class ModuleMetricsNodeTest {
 
   /** get_host until SUCC, counting every answer by return code. */
   private static void awaitServed(AgentUdpClient client, ModuleId module, Map<RetCode, Integer> answers) {
-    await(() -> {
+    Await.awaitAssert(node.system(), WAIT, () -> {
       int code = client.getHost(portOf(module), 1, module.modid(), module.cmdid()).getRetcode();
       answers.merge(RetCode.values()[code], 1, Integer::sum);
       assertEquals(RetCode.SUCC.code(), code);
@@ -185,7 +176,7 @@ class ModuleMetricsNodeTest {
       assertTrue(other(text, "lars_agent_module_get_host_total", "retcode", "NOEXIST") >= 1, text);
 
       // Transitions are counted between views of one entity: wait for the entity's first view.
-      await(() -> {
+      Await.awaitAssert(node.system(), WAIT, () -> {
         client.getHost(portOf(A), 3, A.modid(), A.cmdid());
         ModuleView view = meters.view(A);
         assertNotNull(view);
@@ -196,7 +187,7 @@ class ModuleMetricsNodeTest {
       for (int i = 0; i < 10; i++) {
         client.report(portOf(A), A.modid(), A.cmdid(), H1, 1, 0);
       }
-      await(() -> {
+      Await.awaitAssert(node.system(), WAIT, () -> {
         client.getHost(portOf(A), 4, A.modid(), A.cmdid());
         String t = scrape();
         assertEquals(1, moduleSample(t, "lars_agent_module_hosts", A, "state", "overload"));
@@ -209,7 +200,7 @@ class ModuleMetricsNodeTest {
       for (int i = 0; i < 10; i++) {
         client.report(portOf(A), A.modid(), A.cmdid(), H1, 0, 0);
       }
-      await(() -> {
+      Await.awaitAssert(node.system(), WAIT, () -> {
         client.getHost(portOf(A), 5, A.modid(), A.cmdid());
         String t = scrape();
         assertEquals(0, moduleSample(t, "lars_agent_module_hosts", A, "state", "overload"));
@@ -219,7 +210,7 @@ class ModuleMetricsNodeTest {
     }
 
     // Nothing uses the modules any more: after passivate-after they are released, their series removed.
-    await(() -> {
+    Await.awaitAssert(node.system(), WAIT, () -> {
       String t = scrape();
       assertFalse(t.contains("modid=\"300\""), t);
       assertFalse(t.contains("modid=\"301\""), t);

@@ -21,6 +21,7 @@ import io.lars.protocol.ModuleId;
 import io.lars.protocol.pb.GetHostRequest;
 import io.lars.protocol.pb.GetHostResponse;
 import io.lars.testkit.TestDatabases;
+import io.lars.testkit.Await;
 import io.lars.testkit.TestNodeConfig;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -188,13 +189,8 @@ class AgentRejoinTest {
     }
   }
 
-  private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
-      }
-      Thread.sleep(50);
-    }
+  /** Waits on the first node's system, which lives through the whole test. */
+  private void awaitTrue(String what, BooleanSupplier condition) {
+    Await.awaitTrue(core.system(), what, WAIT, condition);
   }
 }
