@@ -56,12 +56,8 @@ public final class ReporterRole implements RoleStarter {
   @Override
   public CompletionStage<List<Listener>> start(ActorContext<?> context, NodeContext node) {
     ReporterSettings settings;
-    TcpServer.Settings tcp;
     try {
       settings = ReporterSettings.fromConfig(node.config());
-      // Agents send statistics every report interval while anything changes; a connection with
-      // no complete frame for the idle timeout is closed (the agent's client reconnects).
-      tcp = TcpServer.Settings.fromConfig(node.config(), "lars.reporter", TcpServer.IdleRule.BETWEEN_FRAMES);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -81,7 +77,7 @@ public final class ReporterRole implements RoleStarter {
         .on(MessageId.REPORT_STATUS_REQUEST, ReportStatusReq.class, intake::onReport)
         .build();
     TransportStats transport = new TransportStats(Metrics.get(node.system()).registry(), "reporter", true);
-    return TcpServer.bind(node.system(), "reporter", tcp, router, transport)
+    return TcpServer.bind(node.system(), "reporter", settings.listener(), router, transport)
         .thenApply(server -> List.of(Listener.of(Role.REPORTER, "tcp", server.localAddress())));
   }
 
