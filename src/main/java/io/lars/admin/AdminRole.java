@@ -18,6 +18,7 @@ import io.lars.kernel.Metrics;
 import io.lars.kernel.NodeContext;
 import io.lars.kernel.Role;
 import io.lars.kernel.RoleStarter;
+import io.lars.kernel.RouteReloadNotifier;
 import io.lars.lease.LeaseEntity;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -74,7 +75,7 @@ public final class AdminRole implements RoleStarter {
     }
     ActorSystem<?> system = node.system();
     Database db = node.requireDatabase();
-    ActorRef<DnsNotifier.Command> notifier = context.spawn(DnsNotifier.create(), "admin-dns-notifier");
+    ActorRef<RouteReloadNotifier.Command> notifier = context.spawn(RouteReloadNotifier.create(), "admin-dns-notifier");
     Clock clock = Clock.systemUTC();
     AdminApi api = new AdminApi(new AdminApi.Dependencies(
         new JdbcRouteRepository(db.dataSource(), clock, settings.tokenName()),
@@ -82,7 +83,7 @@ public final class AdminRole implements RoleStarter {
         new CallStatusRepository(db.dataSource()), new CallHistoryRepository(db.dataSource()),
         new ModuleTrafficQuery(db.dataSource()), new ShardedLoadBalanceView(system, settings.askTimeout()),
         new AkkaClusterStateView(system, settings.askTimeout()), leases,
-        () -> notifier.tell(new DnsNotifier.RoutesChanged()), node.jdbcExecutor(), token, trustedReader,
+        () -> notifier.tell(new RouteReloadNotifier.RoutesChanged()), node.jdbcExecutor(), token, trustedReader,
         Metrics.get(system), settings, clock));
     return Http.get(system).newServerAt(settings.bind(), settings.port()).bind(api.route())
         .thenApply(binding -> bound(binding, system));

@@ -5,6 +5,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.Member;
 import akka.cluster.sharding.ShardRegion;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.GetClusterShardingStats;
 import akka.cluster.sharding.typed.HashCodeMessageExtractor;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -45,13 +46,12 @@ public final class AkkaClusterStateView implements ClusterStateView {
   public AkkaClusterStateView(ActorSystem<?> system, Duration timeout) {
     this.system = system;
     this.timeout = timeout;
-    this.extractor = new HashCodeMessageExtractor<>(
-        system.settings().config().getInt("akka.cluster.sharding.number-of-shards"));
+    this.extractor = new HashCodeMessageExtractor<>(ClusterShardingSettings.create(system).numberOfShards());
   }
 
   @Override
   public CompletionStage<ApiJson.ClusterView> cluster(Collection<ModuleId> modules) {
-    if (!"cluster".equals(system.settings().config().getString("akka.actor.provider"))) {
+    if (!system.classicSystem().settings().HasCluster()) {
       return CompletableFuture.completedFuture(new ApiJson.ClusterView(false, system.address().toString(), null,
           List.of(), "the node runs without Akka Cluster"));
     }

@@ -1,6 +1,7 @@
 package io.lars.agent;
 
 import akka.actor.typed.javadsl.Adapter;
+import akka.cluster.Cluster;
 import io.lars.kernel.Role;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,7 +19,7 @@ public final class AgentPortsCheck implements Supplier<CompletionStage<Boolean>>
 
   /** @param system the node's classic actor system (Akka Management instantiates the check) */
   public AgentPortsCheck(akka.actor.ActorSystem system) {
-    boolean agent = system.settings().config().getStringList("akka.cluster.roles").contains(Role.AGENT.roleName());
+    boolean agent = Cluster.get(system).getSelfRoles().contains(Role.AGENT.roleName());
     this.stats = agent ? AgentStats.get(Adapter.toTyped(system)) : null;
   }
 

@@ -4,14 +4,14 @@ import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
-import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.Config;
 import io.lars.Futures;
 import io.lars.db.DatabaseException;
 import io.lars.db.JdbcRouteRepository;
 import io.lars.kernel.Role;
-import io.lars.kernel.RouteReload;
+import io.lars.kernel.RouteReloadNotifier;
 import io.lars.node.LarsConfig;
 import io.lars.node.LarsNode;
 import io.lars.node.NodeExit;
@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -174,32 +173,18 @@ public final class NodeCommand implements Callable<Integer> {
    * Makes the dns pollers reload before the seeded routes are announced: else a client started at
    * once would get NOEXIST until the next poll (DESIGN.md "Defects of the reference", D5: the first
    * get_host must not fail). A poller's registration reaches the Receptionist's listing up to about
-   * half a second after start, so the listing is read until it names one. Waits at most 5 s in all;
-   * then the dns's next poll, within {@code lars.dns.poll-interval}, serves the routes.
+   * half a second after start; the {@link RouteReloadNotifier} waits for it. Waits at most 5 s in
+   * all; then the dns's next poll, within {@code lars.dns.poll-interval}, serves the routes.
    */
   private static void reloadDns(LarsNode node) {
     ActorSystem<?> system = node.system();
     Duration timeout = Duration.ofSeconds(5);
-    long deadline = System.nanoTime() + timeout.toNanos();
+    ActorRef<RouteReloadNotifier.Command> notifier =
+        system.systemActorOf(RouteReloadNotifier.create(), "lars-demo-route-reload", Props.empty());
     try {
-      Set<ActorRef<RouteReload.Command>> pollers = Set.of();
-      while (pollers.isEmpty()) {
-        pollers = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-                replyTo -> Receptionist.find(RouteReload.SERVICE_KEY, replyTo), timeout, system.scheduler())
-            .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-            .getServiceInstances(RouteReload.SERVICE_KEY);
-        if (pollers.isEmpty()) {
-          if (System.nanoTime() > deadline) {
-            throw new TimeoutException("no dns poller is registered");
-          }
-          Thread.sleep(50);
-        }
-      }
-      CompletableFuture<?>[] reloads = pollers.stream()
-          .map(poller -> AskPattern.<RouteReload.Command, Done>ask(poller, RouteReload.Reload::new, timeout, system.scheduler())
-              .toCompletableFuture())
-          .toArray(CompletableFuture[]::new);
-      CompletableFuture.allOf(reloads).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      AskPattern.<RouteReloadNotifier.Command, Done>ask(notifier,
+              replyTo -> new RouteReloadNotifier.ReloadAndWait(timeout, replyTo), timeout, system.scheduler())
+          .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       System.err.println("lars node: the dns did not reload the demo routes within 5 s (" + e.getMessage()
           + "); they are served after its next poll");

@@ -59,12 +59,8 @@ public final class DnsRole implements RoleStarter {
   @Override
   public CompletionStage<List<Listener>> start(ActorContext<?> context, NodeContext node) {
     DnsSettings settings;
-    TcpServer.Settings tcp;
     try {
       settings = DnsSettings.fromConfig(node.config());
-      // An agent sends its GetRouteRequests and then only listens: once a connection sent a
-      // complete frame (and so subscribed), the idle timeout no longer applies to it.
-      tcp = TcpServer.Settings.fromConfig(node.config().getConfig("lars.dns"), TcpServer.IdleRule.UNTIL_FIRST_FRAME);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -89,7 +85,7 @@ public final class DnsRole implements RoleStarter {
     DnsStats.get(node.system());
     LeaseStats.get(node.system());
     TransportStats transport = new TransportStats(Metrics.get(node.system()).registry(), "dns", true);
-    return TcpServer.bind(node.system(), "dns", tcp, router(registry), transport)
+    return TcpServer.bind(node.system(), "dns", settings.listener(), router(registry), transport)
         .thenApply(server -> List.of(Listener.of(Role.DNS, "tcp", server.localAddress())));
   }
 

@@ -2,23 +2,23 @@ package io.lars.dns;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.lars.transport.TcpServer;
 import java.time.Duration;
 
 /**
  * Settings of the dns role from {@code lars.dns}.
  *
- * @param bind the address the TCP listener binds, e.g. {@code 0.0.0.0}
- * @param port the TCP port, 0..65535 (0 = any free port)
+ * @param listener the TCP listener ({@code bind}, {@code port}, connection and queue limits,
+ *     allow-list, {@code idle-timeout} until an agent's first frame), {@code max-outgoing-frames}
+ *     and {@code max-connections} at most 1000000
  * @param pollInterval how often {@code RouteVersion} is read, 50 ms..1 h (reference: 1 s)
  * @param fullReloadInterval how often routes are reloaded even if the version did not change,
  *     at least {@code pollInterval} (reference: 10 s)
- * @param maxOutgoingFrames frames queued for one connection before it is closed as too slow, 1..1000000
- * @param maxConnections connections accepted at once, 1..1000000
  * @param maxShrinkFraction the largest fraction of a module's hosts a reload may drop without
  *     {@code RouteChange} rows for it, 0..1 (DESIGN.md "Self-registration")
  */
-public record DnsSettings(String bind, int port, Duration pollInterval, Duration fullReloadInterval,
-    int maxOutgoingFrames, int maxConnections, double maxShrinkFraction) {
+public record DnsSettings(TcpServer.Settings listener, Duration pollInterval, Duration fullReloadInterval,
+    double maxShrinkFraction) {
 
   /**
    * Reads and validates {@code lars.dns}.
@@ -28,11 +28,13 @@ public record DnsSettings(String bind, int port, Duration pollInterval, Duration
    * @throws IllegalArgumentException naming the key that is missing or wrong
    */
   public static DnsSettings fromConfig(Config config) {
+    // An agent sends its GetRouteRequests and then only listens: once a connection sent a
+    // complete frame (and so subscribed), the idle timeout no longer applies to it.
+    TcpServer.Settings listener = TcpServer.Settings.fromConfig(config, "lars.dns", TcpServer.IdleRule.UNTIL_FIRST_FRAME);
     DnsSettings s;
     try {
       Config c = config.getConfig("lars.dns");
-      s = new DnsSettings(c.getString("bind"), c.getInt("port"), c.getDuration("poll-interval"),
-          c.getDuration("full-reload-interval"), c.getInt("max-outgoing-frames"), c.getInt("max-connections"),
+      s = new DnsSettings(listener, c.getDuration("poll-interval"), c.getDuration("full-reload-interval"),
           c.getDouble("max-shrink-fraction"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("lars.dns: " + e.getMessage(), e);
@@ -42,12 +44,6 @@ public record DnsSettings(String bind, int port, Duration pollInterval, Duration
   }
 
   private void validate() {
-    if (bind.isBlank()) {
-      throw new IllegalArgumentException("lars.dns.bind must be an address such as 0.0.0.0, got ''");
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("lars.dns.port must be 0..65535, got " + port);
-    }
     if (pollInterval.toMillis() < 50 || pollInterval.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("lars.dns.poll-interval must be 50ms..1h, got " + pollInterval);
     }
@@ -55,11 +51,12 @@ public record DnsSettings(String bind, int port, Duration pollInterval, Duration
       throw new IllegalArgumentException("lars.dns.full-reload-interval must be at least lars.dns.poll-interval ("
           + pollInterval + "), got " + fullReloadInterval);
     }
-    if (maxOutgoingFrames < 1 || maxOutgoingFrames > 1_000_000) {
-      throw new IllegalArgumentException("lars.dns.max-outgoing-frames must be 1..1000000, got " + maxOutgoingFrames);
+    if (listener.maxOutgoingFrames() > 1_000_000) {
+      throw new IllegalArgumentException("lars.dns.max-outgoing-frames must be 1..1000000, got "
+          + listener.maxOutgoingFrames());
     }
-    if (maxConnections < 1 || maxConnections > 1_000_000) {
-      throw new IllegalArgumentException("lars.dns.max-connections must be 1..1000000, got " + maxConnections);
+    if (listener.maxConnections() > 1_000_000) {
+      throw new IllegalArgumentException("lars.dns.max-connections must be 1..1000000, got " + listener.maxConnections());
     }
     if (!(maxShrinkFraction >= 0 && maxShrinkFraction <= 1)) {
       throw new IllegalArgumentException("lars.dns.max-shrink-fraction must be 0..1, got " + maxShrinkFraction);

@@ -38,7 +38,7 @@ public final class HealthChecks {
     /** @param system the node's classic actor system */
     public Database(akka.actor.ActorSystem system) {
       this.system = Adapter.toTyped(system);
-      this.timeout = this.system.settings().config().getDuration("lars.health.database-timeout");
+      this.timeout = HealthSettings.fromConfig(this.system.settings().config()).databaseTimeout();
     }
 
     /** @return completes with true if the database answered in time, false otherwise; never fails */

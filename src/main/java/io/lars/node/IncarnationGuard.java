@@ -88,24 +88,23 @@ public final class IncarnationGuard {
    * Claims the database for a new cluster when this node forms one. Blocks on JDBC (start-up
    * runs on the caller's thread, before the actor system exists).
    *
-   * @param config the node's resolved configuration
+   * @param cluster the node's cluster settings
    * @param database the node's open database
    * @param clock gives "now" for the heartbeat
    * @return the guard to {@link #start} once the system runs; empty when the node joins a cluster
    *     or the check is off
    * @throws IllegalStateException if another cluster's heartbeat is fresh: names the database
    *     (password masked), the other incarnation, who formed it, the heartbeat's age and what to do
-   * @throws IllegalArgumentException if {@code lars.cluster.incarnation} is wrong
    */
-  public static Optional<IncarnationGuard> claimAtStart(Config config, Database database, Clock clock) {
-    Settings settings = Settings.fromConfig(config);
-    boolean forms = !config.getBoolean("lars.cluster.bootstrap") && config.getStringList("akka.cluster.seed-nodes").isEmpty();
-    if (!settings.check() || !forms) {
+  public static Optional<IncarnationGuard> claimAtStart(ClusterSettings cluster, Database database, Clock clock) {
+    Settings settings = cluster.incarnation();
+    if (!settings.check() || !cluster.formsCluster()) {
       return Optional.empty();
     }
     IncarnationRepository repository = new IncarnationRepository(database.dataSource(), clock);
     String incarnation = UUID.randomUUID().toString();
-    String owner = owner(config);
+    // the configured address (port 0 reads as 0) and the pid, which tells the process apart
+    String owner = cluster.canonicalAddress() + " (pid " + ProcessHandle.current().pid() + ")";
     try {
       IncarnationRepository.Claim claim = repository.claim(incarnation, owner, settings.staleAfter());
       if (claim instanceof IncarnationRepository.Refused refused) {
@@ -151,11 +150,5 @@ public final class IncarnationGuard {
   /** @return this cluster's incarnation id */
   public String incarnation() {
     return incarnation;
-  }
-
-  /** The node's configured cluster address and pid: port 0 reads as 0, the pid tells the process apart. */
-  private static String owner(Config config) {
-    return "akka://lars@" + config.getString("akka.remote.artery.canonical.hostname") + ":"
-        + config.getInt("akka.remote.artery.canonical.port") + " (pid " + ProcessHandle.current().pid() + ")";
   }
 }

@@ -26,7 +26,6 @@ import io.lars.kernel.Role;
 import io.micrometer.core.instrument.FunctionCounter;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,12 +85,12 @@ public final class LarsNode {
   private final AtomicLong rejoins = new AtomicLong();
   private volatile boolean stopping;
 
-  private LarsNode(Config config, Set<Role> roles, HandOver handOver, boolean rejoin, Incarnation first) {
+  private LarsNode(Config config, Set<Role> roles, HandOver handOver, ClusterSettings cluster, Incarnation first) {
     this.config = config;
     this.roles = roles;
     this.handOver = handOver;
-    this.rejoin = rejoin;
-    this.retryInterval = config.getDuration("lars.cluster.agent-rejoin.retry-interval");
+    this.rejoin = cluster.rejoinApplies(roles);
+    this.retryInterval = cluster.agentRejoinRetryInterval();
     this.current = first;
   }
 
@@ -101,44 +100,44 @@ public final class LarsNode {
    * @param config the resolved configuration (see {@link LarsConfig#load})
    * @param roles the roles to run, not empty
    * @return completes when all listeners are bound; fails (after stopping what was started) if
-   *     the database cannot be migrated, another cluster holds it ({@link IncarnationGuard}), or a
-   *     listener cannot bind
+   *     the settings are wrong ({@link ClusterSettings}), the database cannot be migrated, another
+   *     cluster holds it ({@link IncarnationGuard}), or a listener cannot bind
    */
   public static CompletionStage<LarsNode> start(Config config, Set<Role> roles) {
-    boolean rejoin = rejoinApplies(config, roles);
-    Config effective = rejoin ? ConfigFactory.parseMap(Map.of(
+    ClusterSettings cluster;
+    try {
+      cluster = ClusterSettings.fromConfig(config);
+      // Akka Management reads it only when its checks are made: a wrong value fails the start here
+      HealthSettings.fromConfig(config);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    Config effective = cluster.rejoinApplies(roles) ? ConfigFactory.parseMap(Map.of(
         "akka.cluster.run-coordinated-shutdown-when-down", "off",
         "lars.agent.reuse-port", "on",
         // two incarnations overlap in one JVM during the hand-over
         "akka.cluster.jmx.multi-mbeans-in-same-jvm", "on")).withFallback(config) : config;
     HandOver handOver = new HandOver();
     return startIncarnation(effective, roles, handOver).thenApply(first -> {
-      LarsNode node = new LarsNode(effective, roles, handOver, rejoin, first);
+      LarsNode node = new LarsNode(effective, roles, handOver, cluster, first);
       node.watch(first);
       return node;
     });
   }
 
-  /**
-   * @return true when a removal from the cluster starts a new incarnation instead of ending the
-   *     node: {@code lars.cluster.agent-rejoin.enabled}, only the {@code agent} role, and seed
-   *     nodes or Cluster Bootstrap to join again through
-   */
-  static boolean rejoinApplies(Config config, Set<Role> roles) {
-    return config.getBoolean("lars.cluster.agent-rejoin.enabled") && roles.equals(EnumSet.of(Role.AGENT))
-        && (config.getBoolean("lars.cluster.bootstrap") || !config.getStringList("akka.cluster.seed-nodes").isEmpty());
-  }
-
   private static CompletionStage<Incarnation> startIncarnation(Config config, Set<Role> roles, HandOver handOver) {
+    ClusterSettings cluster;
     Optional<Database> database;
     try {
+      // read again: a later incarnation runs on another remoting port
+      cluster = ClusterSettings.fromConfig(config);
       database = needsDatabase(roles) ? Optional.of(Database.open(DbSettings.fromConfig(config))) : Optional.empty();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
     Optional<IncarnationGuard> incarnation;
     try {
-      incarnation = database.flatMap(db -> IncarnationGuard.claimAtStart(config, db, Clock.systemUTC()));
+      incarnation = database.flatMap(db -> IncarnationGuard.claimAtStart(cluster, db, Clock.systemUTC()));
     } catch (RuntimeException e) {
       database.ifPresent(Database::close);
       return CompletableFuture.failedFuture(e);
@@ -152,7 +151,7 @@ public final class LarsNode {
     ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(withRoles, roles, database, handOver, ready),
         "lars", withRoles);
     incarnation.ifPresent(guard -> guard.start(system));
-    joinCluster(system, withRoles);
+    joinCluster(system, cluster.join());
     database.ifPresent(db -> system.getWhenTerminated().thenRun(db::close));
     return ready.handle((listeners, failure) -> {
       if (failure != null) {
@@ -245,12 +244,14 @@ public final class LarsNode {
    * management port); through {@code akka.cluster.seed-nodes}, which Akka does by itself, when they
    * are set; else the node joins itself and forms a cluster of its own.
    */
-  private static void joinCluster(ActorSystem<Void> system, Config config) {
-    if (config.getBoolean("lars.cluster.bootstrap")) {
-      ClusterBootstrap.get(system).start();
-    } else if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
-      Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+  private static void joinCluster(ActorSystem<Void> system, ClusterSettings.Join join) {
+    switch (join) {
+      case BOOTSTRAP -> ClusterBootstrap.get(system).start();
+      case SELF -> {
+        Cluster cluster = Cluster.get(system);
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      case SEED_NODES -> { } // Akka joins the configured seeds by itself
     }
   }
 

@@ -8,8 +8,6 @@ import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.lars.db.CallHistoryRepository;
 import io.lars.db.CallStatusRepository;
 import io.lars.kernel.Listener;
@@ -26,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -46,9 +43,6 @@ import java.util.concurrent.CompletionStage;
  */
 public final class ReporterRole implements RoleStarter {
 
-  /** Frames queued for one connection; the reporter sends none, so this is only a bound. */
-  private static final int MAX_OUTGOING_FRAMES = 16;
-
   /** Creates the starter; the work happens in {@link #start}. */
   public ReporterRole() {}
 
@@ -62,14 +56,8 @@ public final class ReporterRole implements RoleStarter {
   @Override
   public CompletionStage<List<Listener>> start(ActorContext<?> context, NodeContext node) {
     ReporterSettings settings;
-    TcpServer.Settings tcp;
     try {
       settings = ReporterSettings.fromConfig(node.config());
-      // Agents send statistics every report interval while anything changes; a connection with
-      // no complete frame for the idle timeout is closed (the agent's client reconnects).
-      Config section = node.config().getConfig("lars.reporter")
-          .withFallback(ConfigFactory.parseMap(Map.of("max-outgoing-frames", MAX_OUTGOING_FRAMES)));
-      tcp = TcpServer.Settings.fromConfig(section, TcpServer.IdleRule.BETWEEN_FRAMES);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -89,7 +77,7 @@ public final class ReporterRole implements RoleStarter {
         .on(MessageId.REPORT_STATUS_REQUEST, ReportStatusReq.class, intake::onReport)
         .build();
     TransportStats transport = new TransportStats(Metrics.get(node.system()).registry(), "reporter", true);
-    return TcpServer.bind(node.system(), "reporter", tcp, router, transport)
+    return TcpServer.bind(node.system(), "reporter", settings.listener(), router, transport)
         .thenApply(server -> List.of(Listener.of(Role.REPORTER, "tcp", server.localAddress())));
   }
 

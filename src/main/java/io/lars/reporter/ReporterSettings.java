@@ -2,14 +2,15 @@ package io.lars.reporter;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.lars.transport.TcpServer;
 import java.time.Duration;
 
 /**
  * Settings of the {@code reporter} role, read from {@code lars.reporter}.
  *
- * @param bind address the TCP listener binds, e.g. {@code 0.0.0.0}
- * @param port TCP port, 0..65535 (0 = any free port)
- * @param maxConnections agent connections accepted at once, at least 1
+ * @param listener the TCP listener ({@code bind}, {@code port}, connection and queue limits,
+ *     allow-list, {@code idle-timeout} between frames: agents report every interval while calls
+ *     are reported, and reconnect when closed)
  * @param writers writer actors, 1..64; one module is always written by the same one
  * @param batchSize most rows in one JDBC batch, 1..100,000
  * @param flushInterval longest time a row waits before its batch is written, 1 ms..1 min
@@ -21,7 +22,7 @@ import java.time.Duration;
  *     request is rejected whole, 1..100,000
  * @param historyRetention how long {@code ServerCallHistory} rows are kept, positive
  */
-public record ReporterSettings(String bind, int port, int maxConnections, int writers, int batchSize,
+public record ReporterSettings(TcpServer.Settings listener, int writers, int batchSize,
     Duration flushInterval, int maxBufferedRows, Duration retryMinBackoff, Duration retryMaxBackoff,
     int maxResultsPerRequest, Duration historyRetention) {
 
@@ -33,10 +34,10 @@ public record ReporterSettings(String bind, int port, int maxConnections, int wr
    * @throws IllegalArgumentException naming the key that is missing or out of range
    */
   public static ReporterSettings fromConfig(Config config) {
+    TcpServer.Settings listener = TcpServer.Settings.fromConfig(config, "lars.reporter", TcpServer.IdleRule.BETWEEN_FRAMES);
     try {
       Config c = config.getConfig("lars.reporter");
-      ReporterSettings s = new ReporterSettings(c.getString("bind"), c.getInt("port"), c.getInt("max-connections"),
-          c.getInt("writers"), c.getInt("batch-size"), c.getDuration("flush-interval"), c.getInt("max-buffered-rows"),
+      ReporterSettings s = new ReporterSettings(listener, c.getInt("writers"), c.getInt("batch-size"), c.getDuration("flush-interval"), c.getInt("max-buffered-rows"),
           c.getDuration("retry-min-backoff"), c.getDuration("retry-max-backoff"),
           c.getInt("max-results-per-request"), c.getDuration("history-retention"));
       s.validate();
@@ -47,9 +48,6 @@ public record ReporterSettings(String bind, int port, int maxConnections, int wr
   }
 
   private void validate() {
-    check(!bind.isBlank(), "lars.reporter.bind must not be empty");
-    check(port >= 0 && port <= 65535, "lars.reporter.port must be 0..65535, got " + port);
-    check(maxConnections >= 1, "lars.reporter.max-connections must be at least 1, got " + maxConnections);
     check(writers >= 1 && writers <= 64, "lars.reporter.writers must be 1..64, got " + writers);
     check(batchSize >= 1 && batchSize <= 100_000, "lars.reporter.batch-size must be 1..100000, got " + batchSize);
     check(flushInterval.toMillis() >= 1 && flushInterval.compareTo(Duration.ofMinutes(1)) <= 0,

@@ -140,34 +140,26 @@ public final class TcpServer {
       long maxOutgoingBytesTotal, AddressFilter allow, Duration idleTimeout, IdleRule idleRule,
       int maxConnectionsPerAddress, int reservedConnections) {
 
-    /** Outgoing queue size used by {@link #fromConfig} when the section sets none. */
-    public static final int DEFAULT_MAX_OUTGOING_FRAMES = 1024;
     /** Bytes queued per connection by default: 4 MiB, 64 of the largest frames. */
     public static final long DEFAULT_MAX_OUTGOING_BYTES = 4L << 20;
     /** Bytes queued over all connections by default: 256 MiB, or a quarter of the heap if less. */
     public static final long DEFAULT_MAX_OUTGOING_BYTES_TOTAL = 256L << 20;
-    /** The idle timeout by default. */
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
-    /** Connections per peer address by default. */
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 100;
-    /** Connections kept for new addresses by default. */
-    public static final int DEFAULT_RESERVED_CONNECTIONS = 100;
 
     /**
      * @throws IllegalArgumentException naming the value that is out of range
      */
     public Settings {
       if (host == null || host.isBlank()) {
-        throw new IllegalArgumentException("host must not be empty");
+        throw new IllegalArgumentException("bind must name an address, e.g. 0.0.0.0");
       }
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be 0..65535, was " + port);
       }
       if (maxConnections < 1) {
-        throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
+        throw new IllegalArgumentException("max-connections must be at least 1, was " + maxConnections);
       }
       if (maxOutgoingFrames < 1) {
-        throw new IllegalArgumentException("maxOutgoingFrames must be at least 1, was " + maxOutgoingFrames);
+        throw new IllegalArgumentException("max-outgoing-frames must be at least 1, was " + maxOutgoingFrames);
       }
       if (maxOutgoingBytes < FrameCodec.HEADER_LENGTH + FrameCodec.MAX_BODY_LENGTH) {
         throw new IllegalArgumentException("max-outgoing-bytes must be at least one largest frame (65535), was "
@@ -246,44 +238,38 @@ public final class TcpServer {
     }
 
     /**
-     * Reads a role's listener settings: {@code bind}, {@code port}, {@code max-connections} and
-     * the optional {@code max-outgoing-frames} (default {@value #DEFAULT_MAX_OUTGOING_FRAMES}),
-     * {@code max-outgoing-bytes} (4 MiB), {@code max-outgoing-bytes-total} (256 MiB or a
-     * quarter of the heap, whichever is less),
-     * {@code allow} (a list of CIDRs, default {@link AddressFilter#DEFAULT_ALLOW}),
-     * {@code idle-timeout} (60 s, 0 = off), {@code max-connections-per-address} (100, at most
-     * max-connections) and {@code reserved-connections} (100, at most a tenth of
-     * max-connections when not set).
+     * Reads a role's listener settings: {@code bind}, {@code port}, {@code max-connections},
+     * {@code max-outgoing-frames}, {@code max-outgoing-bytes}, {@code allow} (a list of CIDRs),
+     * {@code idle-timeout} (0 = off), {@code max-connections-per-address},
+     * {@code reserved-connections}, and the optional {@code max-outgoing-bytes-total} (unset: 256
+     * MiB or a quarter of the heap, whichever is less, and at least {@code max-outgoing-bytes}).
      *
-     * @param section the role's section, e.g. {@code config.getConfig("lars.dns")}
+     * @param config the resolved configuration
+     * @param path the role's section, e.g. {@code lars.dns}
      * @param idleRule when the idle timeout applies on this listener
      * @return the settings
-     * @throws IllegalArgumentException naming the key that is missing or wrong
+     * @throws IllegalArgumentException naming the key ({@code path.key}) that is missing or wrong
      */
-    public static Settings fromConfig(Config section, IdleRule idleRule) {
+    public static Settings fromConfig(Config config, String path, IdleRule idleRule) {
       try {
-        int maxConnections = section.getInt("max-connections");
-        int maxOutgoing = section.hasPath("max-outgoing-frames")
-            ? section.getInt("max-outgoing-frames") : DEFAULT_MAX_OUTGOING_FRAMES;
-        long bytes = section.hasPath("max-outgoing-bytes")
-            ? section.getBytes("max-outgoing-bytes") : DEFAULT_MAX_OUTGOING_BYTES;
+        Config section = config.getConfig(path);
+        long bytes = section.getBytes("max-outgoing-bytes");
+        // the one optional key: its default depends on the heap of this JVM
         long total = section.hasPath("max-outgoing-bytes-total")
             ? section.getBytes("max-outgoing-bytes-total") : Math.max(bytes, defaultTotal());
-        AddressFilter allow = section.hasPath("allow")
-            ? AddressFilter.parse(section.getStringList("allow")) : AddressFilter.defaults();
-        Duration idle = section.hasPath("idle-timeout") ? section.getDuration("idle-timeout") : DEFAULT_IDLE_TIMEOUT;
-        int perAddress = section.hasPath("max-connections-per-address")
-            ? section.getInt("max-connections-per-address")
-            : Math.min(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, maxConnections);
-        int reserved = section.hasPath("reserved-connections")
-            ? section.getInt("reserved-connections") : Math.min(DEFAULT_RESERVED_CONNECTIONS, maxConnections / 10);
-        return new Settings(section.getString("bind"), section.getInt("port"), maxConnections, maxOutgoing, bytes,
-            total, allow, idle, idleRule, perAddress, reserved);
+        AddressFilter allow;
+        try {
+          allow = AddressFilter.parse(section.getStringList("allow"));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("allow: " + e.getMessage(), e);
+        }
+        return new Settings(section.getString("bind"), section.getInt("port"), section.getInt("max-connections"),
+            section.getInt("max-outgoing-frames"), bytes, total, allow, section.getDuration("idle-timeout"), idleRule,
+            section.getInt("max-connections-per-address"), section.getInt("reserved-connections"));
       } catch (ConfigException e) {
-        throw new IllegalArgumentException("TCP listener settings: " + e.getMessage(), e);
+        throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("TCP listener settings in " + section.origin().description()
-            + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(path + "." + e.getMessage(), e);
       }
     }
 

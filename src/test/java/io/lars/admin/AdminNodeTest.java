@@ -12,6 +12,7 @@ import io.lars.kernel.Role;
 import io.lars.node.LarsNode;
 import io.lars.protocol.Host;
 import io.lars.protocol.RetCode;
+import io.lars.testkit.Await;
 import io.lars.testkit.TestNodeConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,12 +57,11 @@ class AdminNodeTest {
       assertEquals(201, send(admin, "POST", "/api/routes", "{\"modid\":9,\"cmdid\":3,\"ip\":\"10.3.3.3\",\"port\":33}")
           .statusCode());
       // The first get_host may race the dns reload (NOEXIST); the agent is subscribed, so the push follows.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      HostResult host = client.getHost(9, 3).toCompletableFuture().get(5, TimeUnit.SECONDS);
-      while (!host.isSucc() && System.nanoTime() < deadline) {
-        host = client.getHost(9, 3).toCompletableFuture().get(5, TimeUnit.SECONDS);
-      }
-      assertEquals(new HostResult(RetCode.SUCC, Host.of("10.3.3.3", 33)), host);
+      Await.awaitAssert(node.system(), Duration.ofSeconds(20), () -> {
+        assertEquals(new HostResult(RetCode.SUCC, Host.of("10.3.3.3", 33)),
+            client.getHost(9, 3).toCompletableFuture().get(5, TimeUnit.SECONDS));
+        return null;
+      });
 
       HttpResponse<String> lb = send(admin, "GET", "/api/lb/9/3", null);
       assertEquals(200, lb.statusCode(), lb.body());

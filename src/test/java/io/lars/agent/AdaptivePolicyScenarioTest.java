@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  */
 class AdaptivePolicyScenarioTest {
 
-  private final LbScenarios scenarios = new LbScenarios(200, 8, 12, 4);
+  // 8 s runs, the change at 3 s: the shares after it are counted over seconds 5..7, 600 calls.
+  private final LbScenarios scenarios = new LbScenarios(200, 8, 8, 3);
 
   @Test
   void aHostThatFailsFastGetsAlmostNoTraffic() throws Exception {

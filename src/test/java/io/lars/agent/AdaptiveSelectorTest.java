@@ -17,8 +17,11 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** The adaptive policy's rules, one by one, with an injected clock and a seeded random source. */
+@Execution(ExecutionMode.CONCURRENT)
 class AdaptiveSelectorTest {
 
   private static final double RATE = 2.0;

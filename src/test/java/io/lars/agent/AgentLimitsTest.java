@@ -3,28 +3,19 @@ package io.lars.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.sharding.ShardRegion;
 import akka.cluster.sharding.typed.GetShardRegionState;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import com.typesafe.config.ConfigFactory;
-import io.lars.kernel.Listener;
-import io.lars.kernel.Role;
-import io.lars.node.LarsNode;
 import io.lars.protocol.Host;
 import io.lars.protocol.MessageId;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.RetCode;
 import io.lars.protocol.pb.GetHostRequest;
-import io.lars.testkit.TestNodeConfig;
-import java.net.InetSocketAddress;
+import io.lars.testkit.Await;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,21 +28,14 @@ import org.junit.jupiter.api.Test;
  */
 class AgentLimitsTest {
 
-  private static final ActorTestKit fakes = ActorTestKit.create(ConfigFactory.parseString(
-      "akka.actor.provider = local").withFallback(ConfigFactory.load()));
   private static final Host H1 = Host.of("10.0.0.1", 7001);
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static TestNodeConfig conf;
-  private static FakeLarsServer dns;
-  private static FakeLarsServer reporter;
-  private static LarsNode node;
-  private static List<InetSocketAddress> ports;
-  private static AgentStats stats;
+  private static AgentTestNode agent;
 
   @BeforeAll
   static void start() throws Exception {
-    conf = TestNodeConfig.create(ConfigFactory.parseString("""
+    agent = AgentTestNode.startWithFakes("""
         lars.agent.passivate-after = 2s
         lars.agent.resubscribe-interval = 200ms
         # Each unknown module's first answer takes first-pull-wait, one after the other: 200 of them
@@ -60,37 +44,22 @@ class AgentLimitsTest {
         lars.agent.load-balance.first-pull-wait = 20ms
         # ... and may still outlast the default ttl on a busy machine.
         lars.agent.negative-cache.ttl = 5m
-        """));
-    dns = FakeLarsServer.bind(fakes.system(), conf.ports().dns());
-    reporter = FakeLarsServer.bind(fakes.system(), conf.ports().reporter());
-    node = LarsNode.start(conf.config(), EnumSet.of(Role.AGENT)).toCompletableFuture().get(60, TimeUnit.SECONDS);
-    ports = node.listeners("agent", "udp").stream().map(Listener::address).toList();
-    stats = AgentStats.get(node.system());
+        """);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (node != null) {
-      node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    if (agent != null) {
+      agent.close();
     }
-    fakes.shutdownTestKit();
-  }
-
-  private static InetSocketAddress portOf(ModuleId module) {
-    return ports.get(Math.floorMod(module.modid() + module.cmdid(), ports.size()));
-  }
-
-  private static <T> T await(akka.japi.function.Creator<T> assertion) {
-    TestProbe<Object> probe = fakes.createTestProbe();
-    return probe.awaitAssert(WAIT, Duration.ofMillis(100), assertion);
   }
 
   /** Entity ids running on this node's shard region. */
   private static Set<String> runningEntities() {
     return AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-            ClusterSharding.get(node.system()).shardState(),
+            ClusterSharding.get(agent.node().system()).shardState(),
             replyTo -> new GetShardRegionState(LoadBalanceEntity.ENTITY_KEY, replyTo), Duration.ofSeconds(5),
-            node.system().scheduler())
+            agent.node().system().scheduler())
         .toCompletableFuture().join()
         .getShards().stream().flatMap(s -> s.getEntityIds().stream()).collect(Collectors.toSet());
   }
@@ -98,44 +67,44 @@ class AgentLimitsTest {
   @Test
   void aBurstOf20000RequestsForAStartingModuleLeavesTheNodeServingAndEveryExcessCounted() throws Exception {
     ModuleId module = new ModuleId(20, 1);
-    dns.routes.put(module, List.of(H1));
-    long systemErrors = stats.getHostAnswers(RetCode.SYSTEM_ERROR);
-    long rejected = stats.waitingRejected();
-    long timeouts = stats.timeouts();
+    agent.dns().routes.put(module, List.of(H1));
+    long systemErrors = agent.stats().getHostAnswers(RetCode.SYSTEM_ERROR);
+    long rejected = agent.stats().waitingRejected();
+    long timeouts = agent.stats().timeouts();
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofMillis(200))) {
       for (int i = 0; i < 20_000; i++) {
-        client.send(portOf(module), MessageId.GET_HOST_REQUEST,
+        client.send(agent.portOf(module), MessageId.GET_HOST_REQUEST,
             GetHostRequest.newBuilder().setSeq(i).setModid(20).setCmdid(1).build());
       }
     }
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
-      await(() -> {
-        assertEquals(RetCode.SUCC.code(), client.getHost(portOf(module), 1, 20, 1).getRetcode());
+      Await.awaitAssert(agent.node().system(), WAIT, () -> {
+        assertEquals(RetCode.SUCC.code(), client.getHost(agent.portOf(module), 1, 20, 1).getRetcode());
         return true;
       });
     }
     // Every SYSTEM_ERROR is a counted rejection or timeout, never a crash or a silent drop.
-    assertEquals(stats.getHostAnswers(RetCode.SYSTEM_ERROR) - systemErrors,
-        (stats.waitingRejected() - rejected) + (stats.timeouts() - timeouts));
-    assertEquals(0, stats.portsDown());
+    assertEquals(agent.stats().getHostAnswers(RetCode.SYSTEM_ERROR) - systemErrors,
+        (agent.stats().waitingRejected() - rejected) + (agent.stats().timeouts() - timeouts));
+    assertEquals(0, agent.stats().portsDown());
   }
 
   @Test
   void modulesTheDnsDoesNotKnowAreNoexistFromTheNegativeCacheAndStartNoEntity() {
-    long hits = stats.negativeHits();
+    long hits = agent.stats().negativeHits();
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
       for (int i = 0; i < 200; i++) {
-        assertEquals(RetCode.NOEXIST.code(), client.getHost(portOf(new ModuleId(5000 + i, 7)), i, 5000 + i, 7)
+        assertEquals(RetCode.NOEXIST.code(), client.getHost(agent.portOf(new ModuleId(5000 + i, 7)), i, 5000 + i, 7)
             .getRetcode());
       }
       // Asked again: answered from the cache, the dns is not asked again.
-      dns.routeRequests.clear();
+      agent.dns().routeRequests.clear();
       for (int i = 0; i < 200; i++) {
-        assertEquals(RetCode.NOEXIST.code(), client.getHost(portOf(new ModuleId(5000 + i, 7)), i, 5000 + i, 7)
+        assertEquals(RetCode.NOEXIST.code(), client.getHost(agent.portOf(new ModuleId(5000 + i, 7)), i, 5000 + i, 7)
             .getRetcode());
       }
-      assertEquals(200, stats.negativeHits() - hits);
-      assertTrue(dns.routeRequests.isEmpty(), "asked the dns again: " + dns.routeRequests);
+      assertEquals(200, agent.stats().negativeHits() - hits);
+      assertTrue(agent.dns().routeRequests.isEmpty(), "asked the dns again: " + agent.dns().routeRequests);
     }
     Set<String> running = runningEntities();
     for (int i = 0; i < 200; i++) {
@@ -146,26 +115,26 @@ class AgentLimitsTest {
   @Test
   void aModuleNobodyUsesIsReleasedOnTheNodeAndItsEntityPassivates() {
     ModuleId module = new ModuleId(30, 1);
-    dns.routes.put(module, List.of(H1));
+    agent.dns().routes.put(module, List.of(H1));
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
-      await(() -> {
-        assertEquals(RetCode.SUCC.code(), client.getHost(portOf(module), 1, 30, 1).getRetcode());
+      Await.awaitAssert(agent.node().system(), WAIT, () -> {
+        assertEquals(RetCode.SUCC.code(), client.getHost(agent.portOf(module), 1, 30, 1).getRetcode());
         return true;
       });
     }
-    await(() -> {
+    Await.awaitAssert(agent.node().system(), WAIT, () -> {
       assertTrue(runningEntities().contains(module.entityId()), "entity subscribed");
       return true;
     });
     // No more requests: within passivate-after (2 s) and a housekeeping round the view is released
     // everywhere and the entity, with no node subscribed, passivates.
-    await(() -> {
+    Await.awaitAssert(agent.node().system(), WAIT, () -> {
       assertTrue(!runningEntities().contains(module.entityId()), "entity still running");
       return true;
     });
     // Every module of this class is idle by now: no view is left on the node.
-    await(() -> {
-      assertEquals(0, stats.views());
+    Await.awaitAssert(agent.node().system(), WAIT, () -> {
+      assertEquals(0, agent.stats().views());
       return true;
     });
   }

@@ -3,16 +3,9 @@ package io.lars.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.actor.testkit.typed.javadsl.TestProbe;
-import com.typesafe.config.ConfigFactory;
 import io.lars.db.CallStatusRepository;
 import io.lars.db.CallStatusRow;
-import io.lars.db.JdbcRouteRepository;
-import io.lars.db.RouteRepository;
-import io.lars.kernel.Listener;
 import io.lars.kernel.Role;
-import io.lars.node.LarsNode;
 import io.lars.protocol.Frame;
 import io.lars.protocol.FrameCodec;
 import io.lars.protocol.Host;
@@ -23,7 +16,7 @@ import io.lars.protocol.RetCode;
 import io.lars.protocol.pb.GetHostResponse;
 import io.lars.protocol.pb.GetRouteRequest;
 import io.lars.protocol.pb.GetRouteResponse;
-import io.lars.testkit.TestNodeConfig;
+import io.lars.testkit.Await;
 import java.io.DataInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -33,7 +26,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,67 +33,44 @@ import org.junit.jupiter.api.Test;
 /** The agent on a node with every role: routes written through the repository, statistics stored by the reporter. */
 class AgentNodeTest {
 
-  private static final ActorTestKit probes = ActorTestKit.create(ConfigFactory.parseString(
-      "akka.actor.provider = local").withFallback(ConfigFactory.load()));
   private static final Host H1 = Host.of("10.2.0.1", 8001);
   private static final Host H2 = Host.of("10.2.0.2", 8002);
 
-  private static LarsNode node;
-  private static List<InetSocketAddress> ports;
-  private static RouteRepository routes;
+  private static AgentTestNode agent;
 
   @BeforeAll
   static void start() throws Exception {
-    TestNodeConfig conf = TestNodeConfig.create(ConfigFactory.parseString("""
-        lars.agent.caller-ip = "10.9.8.7"
-        lars.agent.load-balance.report-interval = 200ms
-        # A first get_host waits for the dns this long (default 100 ms): more than a busy machine needs.
-        lars.agent.load-balance.first-pull-wait = 1500ms
-        lars.agent.ask-timeout = 2500ms
-        """));
-    node = LarsNode.start(conf.config(), EnumSet.allOf(Role.class)).toCompletableFuture().get(60, TimeUnit.SECONDS);
-    ports = node.listeners("agent", "udp").stream().map(Listener::address).toList();
-    routes = new JdbcRouteRepository(node.database().orElseThrow().dataSource());
+    agent = AgentTestNode.start(AgentTestNode.CALLS_AND_REPORTS, EnumSet.allOf(Role.class));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (node != null) {
-      node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    if (agent != null) {
+      agent.close();
     }
-    probes.shutdownTestKit();
-  }
-
-  private static <T> T await(Duration max, akka.japi.function.Creator<T> assertion) {
-    TestProbe<Object> probe = probes.createTestProbe();
-    return probe.awaitAssert(max, Duration.ofMillis(100), assertion);
-  }
-
-  private static InetSocketAddress portOf(ModuleId module) {
-    return ports.get(Math.floorMod(module.modid() + module.cmdid(), ports.size()));
   }
 
   @Test
   void routesFromTheRepositoryAreServedAndStatisticsAreStored() {
     ModuleId module = new ModuleId(100, 1);
-    routes.addHost(module, H1);
-    routes.addHost(module, H2);
+    agent.routes().addHost(module, H1);
+    agent.routes().addHost(module, H2);
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
       // The dns loaded the routes at start or picks the version change up within a poll.
-      GetHostResponse first = await(Duration.ofSeconds(10), () -> {
-        GetHostResponse r = client.getHost(portOf(module), 1, 100, 1);
+      GetHostResponse first = Await.awaitAssert(agent.node().system(), Duration.ofSeconds(10), () -> {
+        GetHostResponse r = client.getHost(agent.portOf(module), 1, 100, 1);
         assertEquals(RetCode.SUCC.code(), r.getRetcode());
         return r;
       });
       assertTrue(List.of(H1, H2).contains(Host.of(first.getHost())));
-      assertEquals(List.of(H1, H2), client.getRoute(portOf(module), 100, 1).getHostList().stream().map(Host::of).toList());
+      assertEquals(List.of(H1, H2), client.getRoute(agent.portOf(module), 100, 1).getHostList().stream().map(Host::of).toList());
       for (int i = 0; i < 4; i++) {
-        client.report(portOf(module), 100, 1, H1, 0, 0);
+        client.report(agent.portOf(module), 100, 1, H1, 0, 0);
       }
-      client.report(portOf(module), 100, 1, H2, 1, 0);
+      client.report(agent.portOf(module), 100, 1, H2, 1, 0);
 
-      CallStatusRepository status = new CallStatusRepository(node.database().orElseThrow().dataSource());
-      await(Duration.ofSeconds(10), () -> {
+      CallStatusRepository status = new CallStatusRepository(agent.node().database().orElseThrow().dataSource());
+      Await.awaitAssert(agent.node().system(), Duration.ofSeconds(10), () -> {
         List<CallStatusRow> rows = status.list(Optional.of(module));
         CallStatusRow h1 = rows.stream().filter(r -> r.host().equals(H1)).findFirst().orElseThrow();
         assertEquals(4, h1.succ());
@@ -112,9 +81,9 @@ class AgentNodeTest {
       });
 
       // A route change written through the repository is pushed to the agent.
-      routes.removeHost(module, H1);
-      await(Duration.ofSeconds(10), () -> {
-        assertEquals(List.of(H2), client.getRoute(portOf(module), 100, 1).getHostList().stream().map(Host::of).toList());
+      agent.routes().removeHost(module, H1);
+      Await.awaitAssert(agent.node().system(), Duration.ofSeconds(10), () -> {
+        assertEquals(List.of(H2), client.getRoute(agent.portOf(module), 100, 1).getHostList().stream().map(Host::of).toList());
         return true;
       });
     }
@@ -123,11 +92,11 @@ class AgentNodeTest {
   @Test
   void theFirstGetHostOfAModuleAddedWhileRunningSucceeds() {
     ModuleId module = new ModuleId(101, 1);
-    routes.addHost(module, H2);
+    agent.routes().addHost(module, H2);
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
       // Once the dns has the route (one poll), the very first agent request must not be NOEXIST.
       awaitDnsHas(module);
-      GetHostResponse r = client.getHost(portOf(module), 7, 101, 1);
+      GetHostResponse r = client.getHost(agent.portOf(module), 7, 101, 1);
       assertEquals(RetCode.SUCC.code(), r.getRetcode());
       assertEquals(H2, Host.of(r.getHost()));
     }
@@ -135,8 +104,8 @@ class AgentNodeTest {
 
   /** Asks the dns directly, over its own TCP protocol, until it knows the module. */
   private static void awaitDnsHas(ModuleId module) {
-    InetSocketAddress dns = node.listeners("dns", "tcp").get(0).address();
-    await(Duration.ofSeconds(10), () -> {
+    InetSocketAddress dns = agent.node().listeners("dns", "tcp").get(0).address();
+    Await.awaitAssert(agent.node().system(), Duration.ofSeconds(10), () -> {
       try (Socket socket = new Socket(dns.getHostString(), dns.getPort())) {
         socket.setSoTimeout(2000);
         GetRouteRequest request = GetRouteRequest.newBuilder().setModid(module.modid()).setCmdid(module.cmdid()).build();

@@ -8,10 +8,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@link LoadBalanceSettings}: the shipped defaults and the range checks. */
+@Execution(ExecutionMode.CONCURRENT)
 class LoadBalanceSettingsTest {
 
   private static Config withOverride(String hocon) {

@@ -28,8 +28,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** SPEC 7.2 and the SPEC 12 fixes, rule by rule, on {@link LoadBalance} with a fake clock. */
+@Execution(ExecutionMode.CONCURRENT)
 class LoadBalanceTest {
 
   private static final ModuleId MODULE = new ModuleId(1, 1);

@@ -5,19 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.actor.testkit.typed.javadsl.TestProbe;
-import com.typesafe.config.ConfigFactory;
-import io.lars.db.JdbcRouteRepository;
-import io.lars.db.RouteRepository;
-import io.lars.kernel.Listener;
 import io.lars.kernel.Role;
-import io.lars.node.LarsNode;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.RetCode;
-import io.lars.testkit.TestNodeConfig;
-import java.net.InetSocketAddress;
+import io.lars.testkit.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,12 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -48,8 +38,6 @@ class ModuleMetricsNodeTest {
 
   private static final String TOKEN = "metrics-token";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final ActorTestKit probes = ActorTestKit.create(ConfigFactory.parseString(
-      "akka.actor.provider = local").withFallback(ConfigFactory.load()));
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Host H1 = Host.of("10.4.0.1", 8001);
   private static final Host H2 = Host.of("10.4.0.2", 8002);
@@ -58,46 +46,30 @@ class ModuleMetricsNodeTest {
   private static final ModuleId B = new ModuleId(301, 1);
   private static final ModuleId C = new ModuleId(302, 1);
 
-  private static TestNodeConfig conf;
-  private static LarsNode node;
-  private static List<InetSocketAddress> ports;
-  private static RouteRepository routes;
+  private static AgentTestNode agent;
 
   @BeforeAll
   static void start() throws Exception {
-    conf = TestNodeConfig.create(ConfigFactory.parseString("""
+    agent = AgentTestNode.start("""
         lars.admin.token = "%s"
         lars.agent.metrics.max-modules = 2
         lars.agent.passivate-after = 6s
         lars.agent.resubscribe-interval = 200ms
         lars.agent.load-balance.idle-timeout = 5m
         lars.agent.load-balance.overload-timeout = 5m
-        """.formatted(TOKEN)));
-    node = LarsNode.start(conf.config(), EnumSet.allOf(Role.class)).toCompletableFuture().get(60, TimeUnit.SECONDS);
-    ports = node.listeners("agent", "udp").stream().map(Listener::address).toList();
-    routes = new JdbcRouteRepository(node.database().orElseThrow().dataSource());
+        """.formatted(TOKEN), EnumSet.allOf(Role.class));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (node != null) {
-      node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    if (agent != null) {
+      agent.close();
     }
-    probes.shutdownTestKit();
-  }
-
-  private static InetSocketAddress portOf(ModuleId module) {
-    return ports.get(Math.floorMod(module.modid() + module.cmdid(), ports.size()));
-  }
-
-  private static <T> T await(akka.japi.function.Creator<T> assertion) {
-    TestProbe<Object> probe = probes.createTestProbe();
-    return probe.awaitAssert(WAIT, Duration.ofMillis(100), assertion);
   }
 
   private static String scrape() throws Exception {
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + conf.ports().admin() + "/metrics"))
+            URI.create("http://127.0.0.1:" + agent.conf().ports().admin() + "/metrics"))
         .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode(), response.body());
@@ -134,8 +106,8 @@ class ModuleMetricsNodeTest {
 
   /** get_host until SUCC, counting every answer by return code. */
   private static void awaitServed(AgentUdpClient client, ModuleId module, Map<RetCode, Integer> answers) {
-    await(() -> {
-      int code = client.getHost(portOf(module), 1, module.modid(), module.cmdid()).getRetcode();
+    Await.awaitAssert(agent.node().system(), WAIT, () -> {
+      int code = client.getHost(agent.portOf(module), 1, module.modid(), module.cmdid()).getRetcode();
       answers.merge(RetCode.values()[code], 1, Integer::sum);
       assertEquals(RetCode.SUCC.code(), code);
       return true;
@@ -157,19 +129,19 @@ class ModuleMetricsNodeTest {
 
   @Test
   void perModuleSeriesFollowTrafficAreCappedAndDisappearWithTheModule() throws Exception {
-    ModuleMetrics meters = AgentStats.get(node.system()).modules();
-    routes.addHost(A, H1);
-    routes.addHost(A, H2);
-    routes.addHost(B, H1);
-    routes.addHost(C, H1);
-    routes.addHost(C, H2);
-    routes.addHost(C, H3);
+    ModuleMetrics meters = AgentStats.get(agent.node().system()).modules();
+    agent.routes().addHost(A, H1);
+    agent.routes().addHost(A, H2);
+    agent.routes().addHost(B, H1);
+    agent.routes().addHost(C, H1);
+    agent.routes().addHost(C, H2);
+    agent.routes().addHost(C, H3);
     Map<RetCode, Integer> answersA = new EnumMap<>(RetCode.class);
     try (AgentUdpClient client = new AgentUdpClient(Duration.ofSeconds(3))) {
       awaitServed(client, A, answersA);
       awaitServed(client, B, new EnumMap<>(RetCode.class));
       awaitServed(client, C, new EnumMap<>(RetCode.class));
-      assertEquals(RetCode.NOEXIST.code(), client.getHost(portOf(new ModuleId(999, 1)), 2, 999, 1).getRetcode());
+      assertEquals(RetCode.NOEXIST.code(), client.getHost(agent.portOf(new ModuleId(999, 1)), 2, 999, 1).getRetcode());
 
       // A and B have series of their own; C, opened third, is folded into "other".
       String text = scrape();
@@ -185,8 +157,8 @@ class ModuleMetricsNodeTest {
       assertTrue(other(text, "lars_agent_module_get_host_total", "retcode", "NOEXIST") >= 1, text);
 
       // Transitions are counted between views of one entity: wait for the entity's first view.
-      await(() -> {
-        client.getHost(portOf(A), 3, A.modid(), A.cmdid());
+      Await.awaitAssert(agent.node().system(), WAIT, () -> {
+        client.getHost(agent.portOf(A), 3, A.modid(), A.cmdid());
         ModuleView view = meters.view(A);
         assertNotNull(view);
         assertTrue(view.fromEntity(), view.toString());
@@ -194,10 +166,10 @@ class ModuleMetricsNodeTest {
       });
       // contin-err-limit (10) failures overload H1.
       for (int i = 0; i < 10; i++) {
-        client.report(portOf(A), A.modid(), A.cmdid(), H1, 1, 0);
+        client.report(agent.portOf(A), A.modid(), A.cmdid(), H1, 1, 0);
       }
-      await(() -> {
-        client.getHost(portOf(A), 4, A.modid(), A.cmdid());
+      Await.awaitAssert(agent.node().system(), WAIT, () -> {
+        client.getHost(agent.portOf(A), 4, A.modid(), A.cmdid());
         String t = scrape();
         assertEquals(1, moduleSample(t, "lars_agent_module_hosts", A, "state", "overload"));
         assertEquals(1, moduleSample(t, "lars_agent_module_hosts", A, "state", "idle"));
@@ -207,10 +179,10 @@ class ModuleMetricsNodeTest {
       });
       // contin-succ-limit (10) successes bring it back.
       for (int i = 0; i < 10; i++) {
-        client.report(portOf(A), A.modid(), A.cmdid(), H1, 0, 0);
+        client.report(agent.portOf(A), A.modid(), A.cmdid(), H1, 0, 0);
       }
-      await(() -> {
-        client.getHost(portOf(A), 5, A.modid(), A.cmdid());
+      Await.awaitAssert(agent.node().system(), WAIT, () -> {
+        client.getHost(agent.portOf(A), 5, A.modid(), A.cmdid());
         String t = scrape();
         assertEquals(0, moduleSample(t, "lars_agent_module_hosts", A, "state", "overload"));
         assertEquals(1, moduleSample(t, "lars_agent_module_transitions_total", A, "to", "idle"));
@@ -219,7 +191,7 @@ class ModuleMetricsNodeTest {
     }
 
     // Nothing uses the modules any more: after passivate-after they are released, their series removed.
-    await(() -> {
+    Await.awaitAssert(agent.node().system(), WAIT, () -> {
       String t = scrape();
       assertFalse(t.contains("modid=\"300\""), t);
       assertFalse(t.contains("modid=\"301\""), t);

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lars.protocol.ModuleId;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Modules the dns does not know: remembered bounded and for the ttl only (issue 19 item 10). */
+@Execution(ExecutionMode.CONCURRENT)
 class NegativeCacheTest {
 
   @Test

@@ -12,8 +12,11 @@ import io.lars.protocol.pb.ReportStatusReq;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Statistics of a module with thousands of hosts go out in frames that each fit (issue 19 item 6). */
+@Execution(ExecutionMode.CONCURRENT)
 class StatisticsFramesTest {
 
   private static final ReportStatusReq HEADER = ReportStatusReq.newBuilder()

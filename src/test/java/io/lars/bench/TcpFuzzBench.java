@@ -28,16 +28,10 @@ import java.nio.ByteOrder;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -93,7 +87,7 @@ public final class TcpFuzzBench {
       for (Protocol protocol : Protocol.values()) {
         InetSocketAddress target = protocol == Protocol.DNS ? dns : reporter;
         logs.reset();
-        Result r = run(protocol, target, inputs, maxSeconds, threads);
+        FuzzRun.Result r = run(protocol, target, inputs, maxSeconds, threads);
         boolean serving = protocol == Protocol.DNS ? goodRouteOnce(dns)
             : storedGoodRows(node) > 0 && reportOnce(reporter);
         System.gc();
@@ -101,7 +95,7 @@ public final class TcpFuzzBench {
         System.out.printf("%s: %d inputs on %d connections in %.0f s (%.0f inputs/s), hangs %d, "
                 + "good client %d ok / %d failed, node serving after: %s, heap after GC %d MiB, "
                 + "log lines: %s%n",
-            protocol, r.inputs, r.connections, r.seconds, r.inputs / r.seconds, r.hangs, r.goodOk, r.goodFailed,
+            protocol, r.inputs(), r.connections(), r.seconds(), r.inputs() / r.seconds(), r.hangs(), r.goodOk(), r.goodFailed(),
             serving, heapMiB, logs);
       }
     } finally {
@@ -111,46 +105,18 @@ public final class TcpFuzzBench {
 
   private enum Protocol { DNS, REPORTER }
 
-  private record Result(long inputs, long connections, long hangs, long goodOk, long goodFailed, double seconds) {}
-
-  private static Result run(Protocol protocol, InetSocketAddress target, long inputs, long maxSeconds, int threads)
-      throws Exception {
-    AtomicLong remaining = new AtomicLong(inputs);
-    LongAdder sent = new LongAdder();
-    LongAdder connections = new LongAdder();
-    LongAdder hangs = new LongAdder();
-    LongAdder goodOk = new LongAdder();
-    LongAdder goodFailed = new LongAdder();
-    AtomicBoolean stop = new AtomicBoolean();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
-    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
-    long start = System.nanoTime();
-    Future<?> good = pool.submit(() -> goodClient(protocol, target, stop, goodOk, goodFailed));
-    List<Future<?>> fuzzers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      long seed = 19L * 1000 + t + protocol.ordinal() * 100L;
-      fuzzers.add(pool.submit(() -> {
-        SplittableRandom random = new SplittableRandom(seed);
-        while (remaining.get() > 0 && System.nanoTime() < deadline) {
-          int soft = random.nextInt(4);
-          remaining.addAndGet(-(soft + 1));
-          connections.increment();
-          sent.add(soft + 1);
-          if (!fuzzOneConnection(protocol, target, random, soft)) {
-            hangs.increment();
-          }
+  private static FuzzRun.Result run(Protocol protocol, InetSocketAddress target, long inputs, long maxSeconds,
+      int threads) throws Exception {
+    return FuzzRun.run(inputs, maxSeconds, threads, 19L * 1000 + protocol.ordinal() * 100L, (random, c) -> {
+      while (c.more()) {
+        int soft = random.nextInt(4);
+        c.take(soft + 1);
+        c.connections.increment();
+        if (!fuzzOneConnection(protocol, target, random, soft)) {
+          c.hangs.increment();
         }
-        return null;
-      }));
-    }
-    for (Future<?> f : fuzzers) {
-      f.get();
-    }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    stop.set(true);
-    good.get();
-    pool.shutdown();
-    return new Result(sent.sum(), connections.sum(), hangs.sum(), goodOk.sum(), goodFailed.sum(), seconds);
+      }
+    }, c -> goodClient(protocol, target, c.stop, c.goodOk, c.goodFailed));
   }
 
   /** @return false if the server neither answered nor closed within the read timeout */

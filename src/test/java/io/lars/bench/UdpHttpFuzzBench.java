@@ -33,16 +33,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 
@@ -114,77 +109,52 @@ public final class UdpHttpFuzzBench {
       awaitGoodHost(goodPort);
 
       logs.reset();
-      Result udp = runUdp(ports, goodPort, inputs, maxSeconds, threads, udpRate);
+      FuzzRun.Result udp = runUdp(ports, goodPort, inputs, maxSeconds, threads, udpRate);
       print("agent UDP", udp, goodHostOnce(goodPort), logs);
 
       logs.reset();
-      Result http = runHttp(admin, inputs, maxSeconds, threads);
+      FuzzRun.Result http = runHttp(admin, inputs, maxSeconds, threads);
       print("admin HTTP", http, goodRoutesOnce(HttpClient.newHttpClient(), admin), logs);
     } finally {
       node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
   }
 
-  private record Result(long inputs, long hangs, long serverErrors, long goodOk, long goodFailed, double seconds) {}
-
-  private static void print(String protocol, Result r, boolean serving, LogCounter logs) {
+  private static void print(String protocol, FuzzRun.Result r, boolean serving, LogCounter logs) {
     System.gc();
     long heapMiB = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
     System.out.printf("%s: %d inputs in %.0f s (%.0f inputs/s), hangs %d, 500s %d, good client %d ok / %d failed, "
             + "node serving after: %s, heap after GC %d MiB, log lines: %s%n",
-        protocol, r.inputs, r.seconds, r.inputs / r.seconds, r.hangs, r.serverErrors, r.goodOk, r.goodFailed,
+        protocol, r.inputs(), r.seconds(), r.inputs() / r.seconds(), r.hangs(), r.serverErrors(), r.goodOk(), r.goodFailed(),
         serving, heapMiB, logs);
   }
 
   // ---------------------------------------------------------------- UDP
 
-  private static Result runUdp(List<InetSocketAddress> ports, InetSocketAddress goodPort, long inputs,
+  private static FuzzRun.Result runUdp(List<InetSocketAddress> ports, InetSocketAddress goodPort, long inputs,
       long maxSeconds, int threads, long rate) throws Exception {
-    AtomicLong remaining = new AtomicLong(inputs);
-    LongAdder sent = new LongAdder();
-    LongAdder goodOk = new LongAdder();
-    LongAdder goodFailed = new LongAdder();
-    AtomicBoolean stop = new AtomicBoolean();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
-    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
-    long start = System.nanoTime();
-    Future<?> good = pool.submit(() -> goodUdpClient(goodPort, stop, goodOk, goodFailed));
     double perThreadNanos = 1e9 * threads / rate;
-    List<Future<?>> fuzzers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      long seed = 19L * 2000 + t;
-      fuzzers.add(pool.submit(() -> {
-        SplittableRandom random = new SplittableRandom(seed);
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-          socket.setReceiveBufferSize(4096); // answers are not read; let the kernel drop them
-          long mine = 0;
-          long threadStart = System.nanoTime();
-          while (remaining.getAndDecrement() > 0 && System.nanoTime() < deadline) {
-            byte[] datagram = udpInput(random);
-            InetSocketAddress to = ports.get(random.nextInt(ports.size()));
-            try {
-              socket.send(new DatagramPacket(datagram, datagram.length, to));
-            } catch (IOException e) {
-              // e.g. ICMP unreachable reported on a later send: the input still counts as sent
-            }
-            sent.increment();
-            long ahead = threadStart + (long) (++mine * perThreadNanos) - System.nanoTime();
-            if (ahead > 1_000_000) {
-              Thread.sleep(ahead / 1_000_000);
-            }
+    return FuzzRun.run(inputs, maxSeconds, threads, 19L * 2000, (random, c) -> {
+      try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+        socket.setReceiveBufferSize(4096); // answers are not read; let the kernel drop them
+        long mine = 0;
+        long threadStart = System.nanoTime();
+        while (c.more()) {
+          c.take(1);
+          byte[] datagram = udpInput(random);
+          InetSocketAddress to = ports.get(random.nextInt(ports.size()));
+          try {
+            socket.send(new DatagramPacket(datagram, datagram.length, to));
+          } catch (IOException e) {
+            // e.g. ICMP unreachable reported on a later send: the input still counts as sent
+          }
+          long ahead = threadStart + (long) (++mine * perThreadNanos) - System.nanoTime();
+          if (ahead > 1_000_000) {
+            Thread.sleep(ahead / 1_000_000);
           }
         }
-        return null;
-      }));
-    }
-    for (Future<?> f : fuzzers) {
-      f.get();
-    }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    stop.set(true);
-    good.get();
-    pool.shutdown();
-    return new Result(sent.sum(), 0, 0, goodOk.sum(), goodFailed.sum(), seconds);
+      }
+    }, c -> goodUdpClient(goodPort, c.stop, c.goodOk, c.goodFailed));
   }
 
   private static byte[] udpInput(SplittableRandom random) {
@@ -299,45 +269,20 @@ public final class UdpHttpFuzzBench {
 
   // ---------------------------------------------------------------- HTTP
 
-  private static Result runHttp(InetSocketAddress admin, long inputs, long maxSeconds, int threads) throws Exception {
-    AtomicLong remaining = new AtomicLong(inputs);
-    LongAdder sent = new LongAdder();
-    LongAdder hangs = new LongAdder();
-    LongAdder serverErrors = new LongAdder();
-    LongAdder goodOk = new LongAdder();
-    LongAdder goodFailed = new LongAdder();
-    AtomicBoolean stop = new AtomicBoolean();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
-    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
-    long start = System.nanoTime();
-    Future<?> good = pool.submit(() -> goodHttpClient(admin, stop, goodOk, goodFailed));
-    List<Future<?>> fuzzers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      long seed = 19L * 3000 + t;
-      fuzzers.add(pool.submit(() -> {
-        SplittableRandom random = new SplittableRandom(seed);
-        while (remaining.get() > 0 && System.nanoTime() < deadline) {
-          int requests = 1 + random.nextInt(3);
-          remaining.addAndGet(-requests);
-          sent.add(requests);
-          long errors = fuzzOneHttpConnection(admin, random, requests);
-          if (errors < 0) {
-            hangs.increment();
-          } else {
-            serverErrors.add(errors);
-          }
+  private static FuzzRun.Result runHttp(InetSocketAddress admin, long inputs, long maxSeconds, int threads)
+      throws Exception {
+    return FuzzRun.run(inputs, maxSeconds, threads, 19L * 3000, (random, c) -> {
+      while (c.more()) {
+        int requests = 1 + random.nextInt(3);
+        c.take(requests);
+        long errors = fuzzOneHttpConnection(admin, random, requests);
+        if (errors < 0) {
+          c.hangs.increment();
+        } else {
+          c.serverErrors.add(errors);
         }
-        return null;
-      }));
-    }
-    for (Future<?> f : fuzzers) {
-      f.get();
-    }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    stop.set(true);
-    good.get();
-    pool.shutdown();
-    return new Result(sent.sum(), hangs.sum(), serverErrors.sum(), goodOk.sum(), goodFailed.sum(), seconds);
+      }
+    }, c -> goodHttpClient(admin, c.stop, c.goodOk, c.goodFailed));
   }
 
   /** @return the 500 answers seen, or -1 if the server neither answered nor closed within the read timeout */

@@ -22,6 +22,7 @@ import io.lars.kernel.Role;
 import io.lars.node.LarsNode;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
+import io.lars.testkit.Await;
 import io.lars.testkit.TestDatabases;
 import io.lars.testkit.TestNodeConfig;
 import java.time.Duration;
@@ -133,7 +134,7 @@ public final class ClusterHarness implements AutoCloseable {
           first = conf;
         }
       }
-      h.await("three members Up", () -> h.node(1) != null && upMembers(h.node(1).system()) == 3
+      h.await("three members Up", () -> upMembers(h.node(1).system()) == 3
           && upMembers(h.node(2).system()) == 3 && upMembers(h.node(3).system()) == 3);
       // Else the first shards may all go to the regions that registered first.
       h.await("three LoadBalance regions registered with the coordinator", () -> h.regions() == 3);
@@ -284,25 +285,14 @@ public final class ClusterHarness implements AutoCloseable {
   }
 
   /**
-   * Polls a condition every 50 ms.
+   * Waits until a condition holds ({@link Await#awaitTrue} on node 1, which no test crashes).
    *
    * @param what the condition, for the failure message
    * @param condition true when done
    * @throws AssertionError if it is not true within {@link #WAIT}
    */
   public void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + WAIT.toSeconds() + "s: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what, e);
-      }
-    }
+    Await.awaitTrue(node(1).system(), what, WAIT, condition);
   }
 
   private ClusterSharding sharding(int n) {

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 abstract class DnsEndToEnd {
 
   private static final Logger log = LoggerFactory.getLogger(DnsEndToEnd.class);
-  /** Longest wait for a push: full reload interval (2 s) plus a poll and slack for a busy machine. */
+  /** Longest wait for a push: full reload interval (1 s) plus a poll and slack for a busy machine. */
   private static final Duration PUSH_WAIT = Duration.ofSeconds(8);
 
   private LarsNode node;
@@ -63,7 +63,9 @@ abstract class DnsEndToEnd {
     DbSettings db = database();
     TestDatabases.fresh(db).close();
     TestNodeConfig conf = TestNodeConfig.create(TestDatabases.nodeConfig(db)
-        .withFallback(ConfigFactory.parseString("lars.dns.full-reload-interval = 2s\n"
+        // Polls and full reloads more often than the shipped 1 s / 10 s: each test waits for them.
+        .withFallback(ConfigFactory.parseString("lars.dns.poll-interval = 200ms\n"
+            + "lars.dns.full-reload-interval = 1s\n"
             // 200 subscribers below come from one address (loopback).
             + "lars.dns.max-connections-per-address = 1000")));
     node = LarsNode.start(conf.config(), EnumSet.of(Role.DNS)).toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -203,7 +205,7 @@ abstract class DnsEndToEnd {
         try (RawDnsClient other = new RawDnsClient(dns)) {
           assertEquals(List.of(host(1)), other.lookup(m).hosts());
         }
-        // Longer than a full reload: a working poller would have pushed the direct edit by now.
+        // Three full reloads: a working poller would have pushed the direct edit by now.
         assertNull(subscriber.read(Duration.ofSeconds(3)));
         try (RawDnsClient other = new RawDnsClient(dns)) {
           assertEquals(List.of(host(1)), other.lookup(m).hosts());

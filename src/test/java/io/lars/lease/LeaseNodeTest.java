@@ -19,6 +19,7 @@ import io.lars.kernel.Role;
 import io.lars.node.LarsNode;
 import io.lars.protocol.Host;
 import io.lars.protocol.pb.LeaseStatus;
+import io.lars.testkit.Await;
 import io.lars.testkit.TestNodeConfig;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -261,14 +262,8 @@ class LeaseNodeTest {
     }
   }
 
-  private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + LIMIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not within " + LIMIT.toSeconds() + " s");
-      }
-      Thread.sleep(20);
-    }
+  private static void awaitTrue(String what, BooleanSupplier condition) {
+    Await.awaitTrue(node.system(), what, LIMIT, condition);
   }
 
   private static HttpResponse<String> send(String method, String path, String body) throws Exception {

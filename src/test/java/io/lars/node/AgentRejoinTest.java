@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Down;
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.lars.db.Database;
 import io.lars.db.DbSettings;
@@ -23,6 +21,7 @@ import io.lars.protocol.ModuleId;
 import io.lars.protocol.pb.GetHostRequest;
 import io.lars.protocol.pb.GetHostResponse;
 import io.lars.testkit.TestDatabases;
+import io.lars.testkit.Await;
 import io.lars.testkit.TestNodeConfig;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -71,17 +70,6 @@ class AgentRejoinTest {
     if (database != null) {
       database.close();
     }
-  }
-
-  @Test
-  void rejoinAppliesToAgentOnlyNodesThatJoinOthers() {
-    Config seeds = ConfigFactory.parseString("akka.cluster.seed-nodes = [\"akka://lars@127.0.0.1:2551\"]")
-        .withFallback(ConfigFactory.load());
-    assertTrue(LarsNode.rejoinApplies(seeds, EnumSet.of(Role.AGENT)));
-    assertFalse(LarsNode.rejoinApplies(seeds, EnumSet.of(Role.AGENT, Role.DNS)), "not agent-only");
-    assertFalse(LarsNode.rejoinApplies(ConfigFactory.load(), EnumSet.of(Role.AGENT)), "a cluster of its own");
-    assertFalse(LarsNode.rejoinApplies(ConfigFactory.parseString("lars.cluster.agent-rejoin.enabled = off")
-        .withFallback(seeds), EnumSet.of(Role.AGENT)), "switched off");
   }
 
   @Test
@@ -201,13 +189,8 @@ class AgentRejoinTest {
     }
   }
 
-  private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
-      }
-      Thread.sleep(50);
-    }
+  /** Waits on the first node's system, which lives through the whole test. */
+  private void awaitTrue(String what, BooleanSupplier condition) {
+    Await.awaitTrue(core.system(), what, WAIT, condition);
   }
 }

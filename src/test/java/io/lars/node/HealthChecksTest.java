@@ -9,6 +9,7 @@ import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import com.typesafe.config.ConfigFactory;
 import io.lars.kernel.Role;
+import io.lars.testkit.Await;
 import io.lars.testkit.TestNodeConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,8 +20,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,17 +37,10 @@ class HealthChecksTest {
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Polls a condition every 50 ms for up to 20 s: cluster membership turns Up shortly after start. */
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-    }
-  }
-
+  /** Cluster membership turns Up shortly after start. */
   private static void awaitUp(LarsNode node) {
-    await("member Up", () -> Cluster.get(node.system()).selfMember().status() == MemberStatus.up());
+    Await.awaitTrue(node.system(), "member Up", Duration.ofSeconds(20),
+        () -> Cluster.get(node.system()).selfMember().status() == MemberStatus.up());
   }
 
   private static boolean check(Supplier<CompletionStage<Boolean>> check) {

@@ -16,6 +16,7 @@ import com.typesafe.config.ConfigFactory;
 import io.lars.dns.Poller;
 import io.lars.kernel.Role;
 import io.lars.protocol.Ipv4;
+import io.lars.testkit.Await;
 import io.lars.testkit.TestNodeConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,8 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReadyDetailsRouteTest {
 
+  private static final Duration WAIT = Duration.ofSeconds(20);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MODID = 51;
@@ -50,7 +50,8 @@ class ReadyDetailsRouteTest {
     LarsNode node = LarsNode.start(conf.config(), EnumSet.of(Role.DNS)).toCompletableFuture().get(60, TimeUnit.SECONDS);
     try {
       int management = conf.ports().management();
-      await("member Up", () -> Cluster.get(node.system()).selfMember().status() == MemberStatus.up());
+      Await.awaitTrue(node.system(), "member Up", WAIT,
+          () -> Cluster.get(node.system()).selfMember().status() == MemberStatus.up());
       ActorRef<Poller.Command> poller = poller(node);
 
       JsonNode fine = details(management, 200);
@@ -104,7 +105,8 @@ class ReadyDetailsRouteTest {
     LarsNode node = LarsNode.start(conf.config(), EnumSet.of(Role.ADMIN)).toCompletableFuture().get(60, TimeUnit.SECONDS);
     try {
       int management = conf.ports().management();
-      await("member Up", () -> Cluster.get(node.system()).selfMember().status() == MemberStatus.up());
+      Await.awaitTrue(node.system(), "member Up", WAIT,
+          () -> Cluster.get(node.system()).selfMember().status() == MemberStatus.up());
       JsonNode unready = details(management, 500);
       assertFalse(unready.get("ready").asBoolean(), unready.toString());
       assertTrue(hasCheck(unready, "lars-database", false), unready.toString());
@@ -137,18 +139,15 @@ class ReadyDetailsRouteTest {
   }
 
   /** The node's poller, once the Receptionist lists it (the route finds it the same way). */
-  private static ActorRef<Poller.Command> poller(LarsNode node) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
+  private static ActorRef<Poller.Command> poller(LarsNode node) {
+    return Await.awaitAssert(node.system(), WAIT, () -> {
       Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
           node.system().receptionist(), replyTo -> Receptionist.find(Poller.SERVICE_KEY, replyTo),
           Duration.ofSeconds(10), node.system().scheduler()).toCompletableFuture().get(20, TimeUnit.SECONDS);
-      if (!listing.getServiceInstances(Poller.SERVICE_KEY).isEmpty()) {
-        return listing.getServiceInstances(Poller.SERVICE_KEY).iterator().next();
-      }
-      assertTrue(System.nanoTime() < deadline, "the poller is not registered with the Receptionist");
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-    }
+      assertFalse(listing.getServiceInstances(Poller.SERVICE_KEY).isEmpty(),
+          "the poller is not registered with the Receptionist");
+      return listing.getServiceInstances(Poller.SERVICE_KEY).iterator().next();
+    });
   }
 
   /** One reload, finished (its table handed to the registry) when this returns. */
@@ -174,15 +173,6 @@ class ReadyDetailsRouteTest {
         PreparedStatement ps = c.prepareStatement("DELETE FROM RouteData WHERE modid = ? AND cmdid = 1")) {
       ps.setInt(1, MODID);
       assertEquals(4, ps.executeUpdate());
-    }
-  }
-
-  /** Polls a condition every 50 ms for up to 20 s. */
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
     }
   }
 }

@@ -8,10 +8,13 @@ import io.lars.protocol.pb.HostInfo;
 import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link Host}: text and wire forms, port checks, unsigned ordering, the agent's key. */
+@Execution(ExecutionMode.CONCURRENT)
 class HostTest {
 
   @Test

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link Ipv4#parseStrictHost}: only texts every reader (MySQL, C inet_addr) reads alike, naming hosts. */
+@Execution(ExecutionMode.CONCURRENT)
 class Ipv4StrictHostTest {
 
   @ParameterizedTest

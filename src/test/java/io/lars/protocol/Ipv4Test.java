@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -18,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * MySQL INET_ATON (the spec's definition of the number) reads it; C {@code inet_aton} would read
  * {@code "010"} as octal 8, which Lars never relies on. Surrounding blanks are trimmed.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class Ipv4Test {
 
   @ParameterizedTest(name = "{0} = {1} = {2}")

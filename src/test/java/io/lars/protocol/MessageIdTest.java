@@ -12,10 +12,13 @@ import io.lars.protocol.pb.GetRouteResponse;
 import io.lars.protocol.pb.ReportRequest;
 import io.lars.protocol.pb.ReportStatusReq;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link MessageId}: the wire ids 1..14 of lars.proto (9..14: the lease extension) and their bodies. */
+@Execution(ExecutionMode.CONCURRENT)
 class MessageIdTest {
 
   @Test

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.lars.protocol.pb.LarsRetCode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link RetCode}: wire values 0..3 of lars.proto {@code LarsRetCode}. */
+@Execution(ExecutionMode.CONCURRENT)
 class RetCodeTest {
 
   @Test

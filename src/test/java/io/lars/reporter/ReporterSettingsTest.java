@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.lars.transport.TcpServer;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
+@Execution(ExecutionMode.CONCURRENT)
 class ReporterSettingsTest {
 
   private static ReporterSettings with(String overrides) {
@@ -17,7 +21,9 @@ class ReporterSettingsTest {
   @Test
   void defaultsMatchTheSpec() {
     ReporterSettings s = with("");
-    assertEquals(7779, s.port());
+    assertEquals(7779, s.listener().port());
+    assertEquals(16, s.listener().maxOutgoingFrames());
+    assertEquals(TcpServer.IdleRule.BETWEEN_FRAMES, s.listener().idleRule());
     assertEquals(3, s.writers());
     assertEquals(500, s.batchSize());
     assertEquals(Duration.ofMillis(200), s.flushInterval());

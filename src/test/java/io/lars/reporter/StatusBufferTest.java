@@ -10,7 +10,10 @@ import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
+@Execution(ExecutionMode.CONCURRENT)
 class StatusBufferTest {
 
   static CallStatusRow row(int modid, int port, long succ) {

@@ -11,7 +11,10 @@ import io.lars.protocol.pb.HostCallResult;
 import io.lars.protocol.pb.ReportStatusReq;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
+@Execution(ExecutionMode.CONCURRENT)
 class StatusReportTest {
 
   private static HostCallResult result(int ip, int port) {

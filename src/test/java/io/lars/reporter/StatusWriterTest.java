@@ -9,6 +9,7 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import io.lars.Backoff;
 import io.lars.db.CallStatusRow;
+import io.lars.transport.TcpServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -69,7 +70,7 @@ class StatusWriterTest {
 
   private static ReporterSettings settings(int batchSize, Duration flush, int maxBuffered, Duration minBackoff,
       Duration maxBackoff) {
-    return new ReporterSettings("127.0.0.1", 0, 10, 1, batchSize, flush, maxBuffered, minBackoff, maxBackoff, 10_000, Duration.ofDays(7));
+    return new ReporterSettings(new TcpServer.Settings("127.0.0.1", 0, 10, 16), 1, batchSize, flush, maxBuffered, minBackoff, maxBackoff, 10_000, Duration.ofDays(7));
   }
 
   private static List<CallStatusRow> rows(int fromModid, int count, long succ) {

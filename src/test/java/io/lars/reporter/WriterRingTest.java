@@ -8,7 +8,10 @@ import io.lars.protocol.ModuleId;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
+@Execution(ExecutionMode.CONCURRENT)
 class WriterRingTest {
 
   private static List<ModuleId> modules(int n) {

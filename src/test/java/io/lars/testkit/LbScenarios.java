@@ -1,5 +1,6 @@
 package io.lars.testkit;
 
+import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.lars.client.ClientSettings;
@@ -203,7 +204,7 @@ public final class LbScenarios {
         routes.addHost(MODULE, b.host());
       }
       try (LarsClient client = LarsClient.create(node.system(), ClientSettings.fromConfig(node.system().settings().config()))) {
-        awaitRoute(client);
+        awaitRoute(node.system(), client);
         return drive(scenario, policy, client, backends, target);
       }
     } finally {
@@ -368,15 +369,15 @@ public final class LbScenarios {
     }, callers);
   }
 
-  private static void awaitRoute(LarsClient client) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (client.register(MODULE.modid(), MODULE.cmdid()).toCompletableFuture().get(10, TimeUnit.SECONDS)
-        .hosts().size() < BACKENDS) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the agent did not learn the route of " + MODULE + " in 30 s");
+  private static void awaitRoute(ActorSystem<?> system, LarsClient client) {
+    Await.awaitAssert(system, Duration.ofSeconds(30), () -> {
+      int hosts = client.register(MODULE.modid(), MODULE.cmdid()).toCompletableFuture().get(10, TimeUnit.SECONDS)
+          .hosts().size();
+      if (hosts < BACKENDS) {
+        throw new AssertionError("the agent knows " + hosts + " of the " + BACKENDS + " hosts of " + MODULE);
       }
-      Thread.sleep(100);
-    }
+      return hosts;
+    });
   }
 
   private static void sleepUntil(long nanoTime) {

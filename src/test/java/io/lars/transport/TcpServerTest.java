@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.util.ByteString;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.lars.protocol.Frame;
 import io.lars.protocol.FrameCodec;
@@ -323,25 +324,30 @@ class TcpServerTest {
     assertThrows(IllegalArgumentException.class, () -> new TcpServer.Settings("h", 65536, 1, 1));
     assertThrows(IllegalArgumentException.class, () -> new TcpServer.Settings("h", 1, 0, 1));
     assertThrows(IllegalArgumentException.class, () -> new TcpServer.Settings("h", 1, 1, 0));
-    TcpServer.Settings dns = TcpServer.Settings.fromConfig(ConfigFactory.load().getConfig("lars.dns"),
-        TcpServer.IdleRule.BETWEEN_FRAMES);
+    Config shipped = ConfigFactory.load();
+    TcpServer.Settings dns = TcpServer.Settings.fromConfig(shipped, "lars.dns", TcpServer.IdleRule.BETWEEN_FRAMES);
     assertEquals(new TcpServer.Settings("0.0.0.0", 7778, 10000, 1024)
         .withIdleTimeout(Duration.ofSeconds(60), TcpServer.IdleRule.BETWEEN_FRAMES).withAddressLimits(100, 100), dns);
     assertEquals(AddressFilter.defaults(), dns.allow());
     assertEquals(4L << 20, dns.maxOutgoingBytes());
-    assertThrows(IllegalArgumentException.class, () -> TcpServer.Settings.fromConfig(
-        ConfigFactory.parseString("allow = [\"10.0.0.0/33\"]").withFallback(ConfigFactory.load().getConfig("lars.dns")),
-        TcpServer.IdleRule.BETWEEN_FRAMES));
-    assertThrows(IllegalArgumentException.class, () -> TcpServer.Settings.fromConfig(
-        ConfigFactory.parseString("max-outgoing-bytes = 1000").withFallback(ConfigFactory.load().getConfig("lars.dns")),
-        TcpServer.IdleRule.BETWEEN_FRAMES));
-    TcpServer.Settings reporter = TcpServer.Settings.fromConfig(ConfigFactory.load().getConfig("lars.reporter"),
+    assertBadKey("lars.dns.allow", "lars.dns.allow = [\"10.0.0.0/33\"]");
+    assertBadKey("lars.dns.max-outgoing-bytes", "lars.dns.max-outgoing-bytes = 1000");
+    assertBadKey("lars.dns.max-outgoing-frames", "lars.dns.max-outgoing-frames = 0");
+    assertBadKey("lars.dns.bind", "lars.dns.bind = \"\"");
+    TcpServer.Settings reporter = TcpServer.Settings.fromConfig(shipped, "lars.reporter",
         TcpServer.IdleRule.BETWEEN_FRAMES);
-    assertEquals(TcpServer.Settings.DEFAULT_MAX_OUTGOING_FRAMES, reporter.maxOutgoingFrames());
+    assertEquals(16, reporter.maxOutgoingFrames());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> TcpServer.Settings.fromConfig(ConfigFactory.parseString("bind = x, port = 1"),
+        () -> TcpServer.Settings.fromConfig(ConfigFactory.parseString("lars.dns { bind = x, port = 1 }"), "lars.dns",
             TcpServer.IdleRule.BETWEEN_FRAMES));
-    assertTrue(e.getMessage().contains("max-connections"), e.getMessage());
+    assertTrue(e.getMessage().contains("lars.dns"), e.getMessage());
+  }
+
+  private static void assertBadKey(String key, String override) {
+    Config config = ConfigFactory.parseString(override).withFallback(ConfigFactory.load());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TcpServer.Settings.fromConfig(config, "lars.dns", TcpServer.IdleRule.BETWEEN_FRAMES));
+    assertTrue(e.getMessage().startsWith(key), e.getMessage());
   }
 
   @Test

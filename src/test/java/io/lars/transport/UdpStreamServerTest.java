@@ -22,7 +22,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -66,10 +65,10 @@ class UdpStreamServerTest {
     @Override
     public GraphStageLogic createLogic(Attributes attributes) {
       return new GraphStageLogic(shape) {
-        private final ArrayDeque<UdpStreamServer.Outgoing> pending = new ArrayDeque<>();
         private InetSocketAddress last;
 
         {
+          // emit() queues what the port cannot take yet and pushes it on the next pull
           setHandler(in, new AbstractInHandler() {
             @Override
             public void onPush() {
@@ -78,37 +77,27 @@ class UdpStreamServerTest {
               Frame frame = d.frame().msgId() == OVERSIZE
                   ? new Frame(1, ByteString.fromArray(new byte[UdpStreamServer.MAX_DATAGRAM_PAYLOAD]))
                   : d.frame();
-              emit(new UdpStreamServer.Outgoing(d.sender(), frame));
-              if (!hasBeenPulled(in)) {
-                pull(in);
-              }
+              emit(out, new UdpStreamServer.Outgoing(d.sender(), frame), () -> pullIn());
             }
           });
           setHandler(out, new AbstractOutHandler() {
             @Override
             public void onPull() {
-              UdpStreamServer.Outgoing next = pending.poll();
-              if (next != null) {
-                push(out, next);
-              } else if (!hasBeenPulled(in)) {
-                pull(in);
-              }
+              pullIn();
             }
           });
         }
 
-        @Override
-        public void preStart() {
-          AsyncCallback<Frame> callback = createAsyncCallback(f -> emit(new UdpStreamServer.Outgoing(last, f)));
-          external.complete(callback::invoke);
+        private void pullIn() {
+          if (!hasBeenPulled(in) && !isClosed(in)) {
+            pull(in);
+          }
         }
 
-        private void emit(UdpStreamServer.Outgoing o) {
-          if (pending.isEmpty() && isAvailable(out)) {
-            push(out, o);
-          } else {
-            pending.add(o);
-          }
+        @Override
+        public void preStart() {
+          AsyncCallback<Frame> callback = createAsyncCallback(f -> emit(out, new UdpStreamServer.Outgoing(last, f)));
+          external.complete(callback::invoke);
         }
       };
     }
