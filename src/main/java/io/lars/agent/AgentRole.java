@@ -29,11 +29,17 @@ import java.util.function.Function;
  */
 public final class AgentRole implements RoleStarter {
 
-  /** The dispatcher of the hot path: UDP port streams, node views and LoadBalance entities. */
+  /** The dispatcher of the LoadBalance entities and the agent port actors. */
   public static final String DISPATCHER = "lars-agent-dispatcher";
 
   /** The pinned dispatcher of the UDP port streams: one thread per port receives, answers and sends. */
   public static final String PORT_DISPATCHER = "lars-agent-port-dispatcher";
+
+  /**
+   * The dispatcher of the node's views and its dns client: a thread each (pinned), so that a first
+   * get_host's pull never queues behind the LoadBalance entities' work on {@link #DISPATCHER}.
+   */
+  public static final String VIEWS_DISPATCHER = "lars-agent-views-dispatcher";
 
   /** Creates the starter; it reads its settings when started. */
   public AgentRole() {}
@@ -70,8 +76,9 @@ public final class AgentRole implements RoleStarter {
     LeaseEntity.initProxy(node.system(), node.roles().contains(Role.DNS));
     LoadBalanceEntity.init(node.system(), new LoadBalanceEntity.Dependencies(settings.loadBalance(),
         settings.callerIp(), settings.passivateAfter(), reporter));
+    // A thread of its own: on the entities' dispatcher a first pull waited behind entity starts.
     ActorRef<NodeViews.Command> views = context.spawn(NodeViews.create(settings, entities, stats), "agent-views",
-        DispatcherSelector.fromConfig(DISPATCHER));
+        DispatcherSelector.fromConfig(VIEWS_DISPATCHER));
     // A new incarnation of this node (LarsNode, agent rejoin) serves the old one's views at once.
     node.handOver().swap(NodeViews.HAND_OVER, views)
         .ifPresent(previous -> previous.tell(new NodeViews.HandOverTo(views)));
