@@ -136,7 +136,7 @@ class LeaseEntityBatchTest {
     ActorRef<LeaseEntity.Command> entity = spawn(module, registry, LeaseNode.get(testKit.system()).settings());
     TestProbe<LeaseReply> first = testKit.createTestProbe();
     entity.tell(new LeaseEntity.Register(request(module, Host.of("10.7.3.1", 80), 10), first.getRef()));
-    registry.expectMessageClass(RegistryLink.StaticHostsOf.class, TIMEOUT).replyTo().tell(new RegistryLink.StaticHosts(List.of()));
+    answerNoStaticHosts(registry);
     LeaseReply granted = first.receiveMessage(TIMEOUT);
     assertEquals(LeaseReply.Status.OK, granted.status());
 
@@ -144,7 +144,7 @@ class LeaseEntityBatchTest {
     TestProbe<LeaseReply> retry = testKit.createTestProbe();
     entity.tell(new LeaseEntity.Register(request(module, Host.of("10.7.3.2", 80), 10), other.getRef()));
     entity.tell(new LeaseEntity.Register(request(module, Host.of("10.7.3.1", 80), 10), retry.getRef()));
-    registry.expectMessageClass(RegistryLink.StaticHostsOf.class, TIMEOUT).replyTo().tell(new RegistryLink.StaticHosts(List.of()));
+    answerNoStaticHosts(registry);
     assertEquals(LeaseReply.Status.OK, other.receiveMessage(TIMEOUT).status());
     assertEquals(granted.leaseId(), retry.receiveMessage(TIMEOUT).leaseId(), "the retry renews the granted lease");
     assertEquals(List.of(1, 2), writes, "one write per batch");
@@ -157,7 +157,7 @@ class LeaseEntityBatchTest {
     ActorRef<LeaseEntity.Command> entity = spawn(module, registry, LeaseNode.get(testKit.system()).settings());
     TestProbe<LeaseReply> replies = testKit.createTestProbe();
     entity.tell(new LeaseEntity.Register(request(module, Host.of("10.7.5.1", 80), 10), replies.getRef()));
-    registry.expectMessageClass(RegistryLink.StaticHostsOf.class, TIMEOUT).replyTo().tell(new RegistryLink.StaticHosts(List.of()));
+    answerNoStaticHosts(registry);
     String id = replies.receiveMessage(TIMEOUT).leaseId();
     for (int i = 0; i < 5; i++) {
       entity.tell(new LeaseEntity.Heartbeat(id, replies.getRef()));
@@ -187,7 +187,7 @@ class LeaseEntityBatchTest {
     assertEquals(LeaseReply.Status.UNAVAILABLE, refused.status());
     assertTrue(refused.error().contains("registrations waiting"), refused.error());
 
-    registry.expectMessageClass(RegistryLink.StaticHostsOf.class, TIMEOUT).replyTo().tell(new RegistryLink.StaticHosts(List.of()));
+    answerNoStaticHosts(registry);
     List<LeaseReply> granted = waiting.receiveSeveralMessages(RouteLimits.MAX_HOSTS_PER_MODULE, TIMEOUT);
     assertTrue(granted.stream().allMatch(r -> r.status() == LeaseReply.Status.OK), "the waiting ones are granted");
     assertEquals(List.of(RouteLimits.MAX_HOSTS_PER_MODULE), writes, "in one write");
@@ -230,7 +230,7 @@ class LeaseEntityBatchTest {
 
     // The next registration asks again and is granted once the registry answers.
     entity.tell(new LeaseEntity.Register(request(module, Host.of("10.7.4.1", 80), 10), replies.getRef()));
-    registry.expectMessageClass(RegistryLink.StaticHostsOf.class, TIMEOUT).replyTo().tell(new RegistryLink.StaticHosts(List.of()));
+    answerNoStaticHosts(registry);
     assertEquals(LeaseReply.Status.OK, replies.receiveMessage(TIMEOUT).status());
   }
 
@@ -239,6 +239,11 @@ class LeaseEntityBatchTest {
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     return testKit.spawn(LeaseEntity.create(module, shard.getRef(),
         new LeaseEntity.Dependencies(settings, registry.getRef(), LeaseNode.get(testKit.system()))));
+  }
+
+  /** Answers the owner's next static-row check: the module has no static hosts. */
+  private static void answerNoStaticHosts(TestProbe<RegistryLink.Message> registry) {
+    registry.expectMessageClass(RegistryLink.StaticHostsOf.class, TIMEOUT).replyTo().tell(new RegistryLink.StaticHosts(List.of()));
   }
 
   private static LeaseRequest request(ModuleId module, Host host, int ttlS) {
