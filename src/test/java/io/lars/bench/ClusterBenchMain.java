@@ -2,7 +2,7 @@ package io.lars.bench;
 
 import io.lars.client.HostResult;
 import io.lars.client.LarsClient;
-import io.lars.cluster.ClusterHarness;
+import io.lars.testkit.ClusterHarness;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.RetCode;

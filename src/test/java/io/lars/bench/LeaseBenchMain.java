@@ -7,7 +7,7 @@ import io.lars.client.ClientSettings;
 import io.lars.client.LarsClient;
 import io.lars.client.LeaseOptions;
 import io.lars.client.Registration;
-import io.lars.cluster.ClusterHarness;
+import io.lars.testkit.ClusterHarness;
 import io.lars.db.Database;
 import io.lars.db.DbSettings;
 import io.lars.kernel.Role;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lars.client.LarsClient;
 import io.lars.client.LeaseOptions;
 import io.lars.client.Registration;
-import io.lars.cluster.ClusterHarness;
+import io.lars.testkit.ClusterHarness;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import java.time.Duration;

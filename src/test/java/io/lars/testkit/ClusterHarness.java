@@ -1,4 +1,4 @@
-package io.lars.cluster;
+package io.lars.testkit;
 
 import akka.actor.ActorRef;
 import akka.actor.Address;
@@ -22,9 +22,6 @@ import io.lars.kernel.Role;
 import io.lars.node.LarsNode;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
-import io.lars.testkit.Await;
-import io.lars.testkit.TestDatabases;
-import io.lars.testkit.TestNodeConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;

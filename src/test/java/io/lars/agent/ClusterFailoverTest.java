@@ -1,15 +1,15 @@
-package io.lars.cluster;
+package io.lars.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lars.agent.LoadBalance;
 import io.lars.client.HostResult;
 import io.lars.client.LarsClient;
 import io.lars.protocol.Host;
 import io.lars.protocol.ModuleId;
 import io.lars.protocol.RetCode;
+import io.lars.testkit.ClusterHarness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
