@@ -13,7 +13,7 @@ import java.util.Set;
  * {@code lars-akka.conf}) and the two Akka keys the decisions depend on,
  * {@code akka.cluster.seed-nodes} and {@code akka.remote.artery.canonical.*}.
  *
- * @param join how the node joins (DESIGN.md "Cluster")
+ * @param joinBy how the node joins (DESIGN.md "Cluster")
  * @param seedNodes the configured seed nodes: not empty for {@link Join#SEED_NODES}, empty for
  *     {@link Join#SELF}
  * @param canonicalAddress {@code akka://lars@host:port} as configured (port 0 reads as 0); names the
@@ -23,7 +23,7 @@ import java.util.Set;
  * @param agentRejoinRetryInterval wait before a failed new incarnation is started again, 100 ms..1 h
  * @param incarnation {@code lars.cluster.incarnation}, one cluster per database
  */
-public record ClusterSettings(Join join, List<String> seedNodes, String canonicalAddress, boolean agentRejoin,
+public record ClusterSettings(Join joinBy, List<String> seedNodes, String canonicalAddress, boolean agentRejoin,
     Duration agentRejoinRetryInterval, IncarnationGuard.Settings incarnation) {
 
   /** The configuration path of the Lars keys. */
@@ -54,12 +54,12 @@ public record ClusterSettings(Join join, List<String> seedNodes, String canonica
    * @throws IllegalArgumentException naming the key of the first wrong value
    */
   public ClusterSettings {
-    if (join == null || incarnation == null || seedNodes == null) {
+    if (joinBy == null || incarnation == null || seedNodes == null) {
       throw new IllegalArgumentException(PATH + ": join, seed nodes and incarnation settings are required");
     }
     seedNodes = List.copyOf(seedNodes);
-    if ((join == Join.SEED_NODES && seedNodes.isEmpty()) || (join == Join.SELF && !seedNodes.isEmpty())) {
-      throw new IllegalArgumentException("akka.cluster.seed-nodes " + seedNodes + " do not fit join " + join);
+    if ((joinBy == Join.SEED_NODES && seedNodes.isEmpty()) || (joinBy == Join.SELF && !seedNodes.isEmpty())) {
+      throw new IllegalArgumentException("akka.cluster.seed-nodes " + seedNodes + " do not fit join " + joinBy);
     }
     if (canonicalAddress == null || canonicalAddress.isBlank()) {
       throw new IllegalArgumentException("akka.remote.artery.canonical.hostname must name this node's address");
@@ -95,7 +95,7 @@ public record ClusterSettings(Join join, List<String> seedNodes, String canonica
 
   /** @return true when this node forms a new cluster (it joins itself) and so claims the database */
   public boolean formsCluster() {
-    return join == Join.SELF;
+    return joinBy == Join.SELF;
   }
 
   /**
@@ -105,6 +105,6 @@ public record ClusterSettings(Join join, List<String> seedNodes, String canonica
    *     join again through
    */
   public boolean rejoinApplies(Set<Role> roles) {
-    return agentRejoin && roles.equals(EnumSet.of(Role.AGENT)) && join != Join.SELF;
+    return agentRejoin && roles.equals(EnumSet.of(Role.AGENT)) && joinBy != Join.SELF;
   }
 }

@@ -151,7 +151,7 @@ public final class LarsNode {
     ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(withRoles, roles, database, handOver, ready),
         "lars", withRoles);
     incarnation.ifPresent(guard -> guard.start(system));
-    joinCluster(system, cluster.join());
+    joinCluster(system, cluster.joinBy());
     database.ifPresent(db -> system.getWhenTerminated().thenRun(db::close));
     return ready.handle((listeners, failure) -> {
       if (failure != null) {

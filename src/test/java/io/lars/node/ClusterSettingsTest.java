@@ -28,7 +28,7 @@ class ClusterSettingsTest {
   @Test
   void shippedDefaultsFormAClusterOfItsOwn() {
     ClusterSettings s = settings("");
-    assertEquals(ClusterSettings.Join.SELF, s.join());
+    assertEquals(ClusterSettings.Join.SELF, s.joinBy());
     assertTrue(s.formsCluster());
     assertTrue(s.agentRejoin());
     assertEquals(Duration.ofSeconds(5), s.agentRejoinRetryInterval());
@@ -38,9 +38,9 @@ class ClusterSettingsTest {
 
   @Test
   void bootstrapWinsOverSeedNodes() {
-    assertEquals(ClusterSettings.Join.SEED_NODES, settings(SEEDS).join());
-    assertEquals(ClusterSettings.Join.BOOTSTRAP, settings(SEEDS + "\nlars.cluster.bootstrap = on").join());
-    assertEquals(ClusterSettings.Join.BOOTSTRAP, settings("lars.cluster.bootstrap = on").join());
+    assertEquals(ClusterSettings.Join.SEED_NODES, settings(SEEDS).joinBy());
+    assertEquals(ClusterSettings.Join.BOOTSTRAP, settings(SEEDS + "\nlars.cluster.bootstrap = on").joinBy());
+    assertEquals(ClusterSettings.Join.BOOTSTRAP, settings("lars.cluster.bootstrap = on").joinBy());
     assertFalse(settings(SEEDS).formsCluster());
   }
 
